@@ -1,0 +1,1 @@
+"""rasa-sdk actions: read the tracker, call the core (bot/), return messages and events."""

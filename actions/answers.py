@@ -1,0 +1,226 @@
+"""Answering: a fiche for a simple question, an orientation outside the topics, the hours."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import (
+    fiche_buttons,
+    send_anything_else,
+    send_fiche,
+    topic_buttons,
+)
+from actions.tracker import (
+    channel_of,
+    is_phone,
+    last_user_parse,
+    latest_entity,
+    latest_intent,
+    ranking,
+)
+from bot.knowledge import get_knowledge_base
+from bot.orientation import orient
+from bot.routing import TOPIC_LABELS, topic_of
+from bot.services import get_opening_hours, get_store
+from bot.settings import get_settings
+
+# Below this, a candidate intent is not worth proposing to the citizen.
+CANDIDATE_MIN_CONFIDENCE = 0.1
+
+
+def record(tracker: Tracker, **fields: Any) -> None:
+    get_store().record_interaction(tracker.sender_id, channel_of(tracker), **fields)
+
+
+def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list[Any]:
+    fiche = get_knowledge_base().for_intent(intent)
+    if fiche is None:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    send_fiche(dispatcher, fiche, is_phone(tracker))
+    send_anything_else(dispatcher, is_phone(tracker))
+    record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
+    return [SlotSet("fallback_count", 0), SlotSet("topic", fiche.topic)]
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        settings = get_settings()
+        dispatcher.utter_message(
+            text=(
+                f"Bonjour, je suis l'assistant du {settings.name}. Je réponds aux questions sur "
+                "l'APA, le RSA, la carte Imagine R et les collèges, et je peux organiser le "
+                "rappel par un conseiller. Quelle est votre question ?"
+            ),
+            buttons=topic_buttons(),
+        )
+        record(tracker, outcome="in_progress")
+        return []
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        intent, _ = latest_intent(tracker)
+        return answer_intent(dispatcher, tracker, intent or "")
+
+
+class ActionOrient(Action):
+    """Outside the four topics: say who handles it; no ticket."""
+
+    def name(self) -> str:
+        return "action_orient"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        return orient_citizen(dispatcher, tracker)
+
+
+def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Any]:
+    orientation = orient(tracker.latest_message.get("text") or "")
+    text = orientation.answer
+    if orientation.links and not is_phone(tracker):
+        text += "\n" + "\n".join(f"- {link.label} : {link.url}" for link in orientation.links)
+    dispatcher.utter_message(text=text)
+    if not orientation.emergency:
+        dispatcher.utter_message(
+            text="Je peux vous aider pour l'APA, le RSA, la carte Imagine R et les collèges.",
+            buttons=[] if is_phone(tracker) else topic_buttons(),
+        )
+    record(tracker, outcome="oriented")
+    return [SlotSet("fallback_count", 0)]
+
+
+class ActionOpeningHours(Action):
+    def name(self) -> str:
+        return "action_opening_hours"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        settings, hours = get_settings(), get_opening_hours()
+        now = datetime.now(timezone.utc)
+        text = f"Nos conseillers répondent au {settings.contact_phone} {hours.describe()}."
+        if hours.is_open(now):
+            text += " Ils sont joignables en ce moment."
+        else:
+            slot = hours.callback_slots(now, count=1)[0]
+            text += f" Prochaine ouverture : {slot.label}. Je peux aussi organiser un rappel."
+        dispatcher.utter_message(text=text)
+        send_anything_else(dispatcher, is_phone(tracker))
+        return []
+
+
+class ActionGoodbye(Action):
+    def name(self) -> str:
+        return "action_goodbye"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        dispatcher.utter_message(text="Merci de votre visite. Au revoir et bonne journée !")
+        record(tracker, outcome="abandoned")  # never lowers an answered or callback outcome
+        return []
+
+
+class ActionHandleFallback(Action):
+    """An unclear message: one clarifying question, then a callback the second time."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        candidates = ranking(tracker.latest_message)
+        if candidates and candidates[0][0] == "out_of_scope":
+            return orient_citizen(dispatcher, tracker)
+        count = int(tracker.get_slot("fallback_count") or 0) + 1
+        if count >= 2:
+            dispatcher.utter_message(
+                text=(
+                    "Je n'arrive pas à bien comprendre votre demande. Le plus simple est qu'un "
+                    "conseiller vous rappelle."
+                )
+            )
+            best = next((name for name, _ in candidates if topic_of(name)), None)
+            return [
+                SlotSet("fallback_count", 0),
+                SlotSet("handoff_intent", best),
+                SlotSet("topic", topic_of(best)),
+                FollowupAction("callback_form"),
+            ]
+        self._clarify(dispatcher, tracker, candidates)
+        record(tracker, outcome="in_progress")
+        return [
+            SlotSet("fallback_count", count),
+            SlotSet("pending_question", tracker.latest_message.get("text")),
+        ]
+
+    @staticmethod
+    def _clarify(
+        dispatcher: CollectingDispatcher, tracker: Tracker, candidates: list[tuple[str, float]]
+    ) -> None:
+        kb = get_knowledge_base()
+        likely = [
+            kb.for_intent(name)
+            for name, confidence in candidates[:3]
+            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE and kb.for_intent(name)
+        ]
+        topics = {fiche.topic for fiche in likely}
+        if len(topics) == 1 and not is_phone(tracker):
+            dispatcher.utter_message(
+                text="Je veux être sûr de bien comprendre. Votre question porte-t-elle sur :",
+                buttons=[*fiche_buttons(likely), {"title": "Autre chose", "payload": "/deny"}],
+            )
+            return
+        dispatcher.utter_message(
+            text=(
+                "Je n'ai pas bien compris. Votre question concerne-t-elle l'APA, le RSA, la carte "
+                "Imagine R ou les collèges ? Vous pouvez aussi reformuler."
+            ),
+            buttons=topic_buttons(),
+        )
+
+
+class ActionTopicChosen(Action):
+    """The citizen named a topic: finish the pending case or route the unclear question."""
+
+    def name(self) -> str:
+        return "action_topic_chosen"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        from actions.handoff import start_handoff  # the handoff flow also ends here
+
+        topic = latest_entity(tracker, "topic") or tracker.get_slot("topic")
+        if tracker.get_slot("topic_purpose") == "handoff":
+            return [
+                SlotSet("topic_purpose", None),
+                *start_handoff(
+                    dispatcher, tracker, tracker.get_slot("handoff_intent") or "", topic
+                ),
+            ]
+        if topic not in TOPIC_LABELS:
+            dispatcher.utter_message(response="utter_ask_question")
+            return []
+        unclear = (
+            last_user_parse(tracker, "nlu_fallback")
+            if tracker.get_slot("pending_question")
+            else None
+        )
+        best = next((name for name, _ in ranking(unclear or {}) if topic_of(name) == topic), None)
+        events: list[Any] = [SlotSet("pending_question", None), SlotSet("topic", topic)]
+        if best:
+            return events + answer_intent(dispatcher, tracker, best)
+        fiches = [f for f in get_knowledge_base().by_topic(topic) if not f.handoff]
+        dispatcher.utter_message(
+            text=(
+                f"Voici les questions fréquentes sur : {TOPIC_LABELS[topic]}. "
+                "Vous pouvez aussi écrire la vôtre."
+            ),
+            buttons=fiche_buttons(fiches[:8]),
+        )
+        return events

@@ -1,0 +1,130 @@
+"""Handing a case to the agents: complex cases, requests for a person, naming the topic."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import record
+from actions.replies import send_fiche, topic_buttons
+from actions.tracker import is_phone, latest_entity, latest_intent, turns
+from bot.knowledge import get_knowledge_base
+from bot.routing import TOPIC_LABELS, is_generic_handoff, specific_intent, topic_in_text, topic_of
+from bot.services import get_opening_hours
+
+UNKNOWN_TOPIC = "inconnu"
+HANDOFF_INTRO = (
+    "Un conseiller va vous rappeler. Je vous pose quelques questions pour préparer l'appel."
+)
+
+
+def start_handoff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, topic: str | None
+) -> list[Any]:
+    """Explain what happens next for this case, then open the callback form."""
+    specific = specific_intent(intent, topic) or intent
+    fiche = get_knowledge_base().for_intent(specific)
+    if fiche is not None:
+        send_fiche(dispatcher, fiche, is_phone(tracker))
+    dispatcher.utter_message(text=HANDOFF_INTRO)
+    record(tracker, topic=topic_of(specific), intent=specific, outcome="in_progress")
+    return [
+        SlotSet("handoff_intent", specific),
+        SlotSet("topic", topic_of(specific) or topic),
+        FollowupAction("callback_form"),
+    ]
+
+
+class ActionStartHandoff(Action):
+    """A complex case (where is my file, contest, payment stopped, urgent…)."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        intent, confidence = latest_intent(tracker)
+        intent = intent or ""
+        events: list[Any] = [
+            SlotSet("handoff_confidence", confidence),
+            SlotSet("fallback_count", 0),
+        ]
+        if is_generic_handoff(intent):
+            topic = tracker.get_slot("topic")
+            if topic not in TOPIC_LABELS:  # which benefit is it about? ask once
+                return [
+                    *events,
+                    SlotSet("handoff_intent", intent),
+                    SlotSet("topic_purpose", "handoff"),
+                    SlotSet("topic", None),
+                    FollowupAction("topic_form"),
+                ]
+            return events + start_handoff(dispatcher, tracker, intent, topic)
+        return events + start_handoff(dispatcher, tracker, intent, topic_of(intent))
+
+
+class ActionHandoffHuman(Action):
+    """A person: a transfer on the phone during opening hours, else a callback."""
+
+    def name(self) -> str:
+        return "action_handoff_human"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        hours = get_opening_hours()
+        if is_phone(tracker) and hours.is_open(datetime.now(timezone.utc)):
+            dispatcher.utter_message(
+                text="Je vous mets en relation avec un conseiller. Ne quittez pas.",
+                json_message={"action": "transfer"},
+            )
+            return []
+        last_topic_intent = next(
+            (turn.intent for turn in reversed(turns(tracker)) if topic_of(turn.intent)), None
+        )
+        intent = tracker.get_slot("handoff_intent") or last_topic_intent or "ask_human"
+        dispatcher.utter_message(text=f"D'accord. {HANDOFF_INTRO}")
+        record(tracker, topic=topic_of(intent), intent=intent, outcome="in_progress")
+        _, confidence = latest_intent(tracker)
+        return [
+            SlotSet("handoff_intent", intent),
+            SlotSet("handoff_confidence", confidence),
+            SlotSet("topic", topic_of(intent) or tracker.get_slot("topic")),
+            FollowupAction("callback_form"),
+        ]
+
+
+class ActionAskTopic(Action):
+    def name(self) -> str:
+        return "action_ask_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        if is_phone(tracker):
+            text = (
+                "Votre demande concerne-t-elle l'APA, le RSA, la carte de transport Imagine R "
+                "ou le collège ?"
+            )
+        else:
+            text = "Pour transmettre votre demande au bon service : de quoi s'agit-il ?"
+        dispatcher.utter_message(text=text, buttons=topic_buttons())
+        return []
+
+
+class ValidateTopicForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_topic_form"
+
+    def validate_topic(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        intent, _ = latest_intent(tracker)
+        topic = (
+            latest_entity(tracker, "topic") or topic_in_text(str(value or "")) or topic_of(intent)
+        )
+        if topic in TOPIC_LABELS:
+            return {"topic": topic}
+        if intent == "deny":  # "none of these": the agent will sort it out
+            return {"topic": UNKNOWN_TOPIC}
+        dispatcher.utter_message(text="Je n'ai pas compris. Choisissez l'un des sujets :")
+        return {"topic": None}

@@ -1,0 +1,52 @@
+"""How the assistant's answers are laid out for the chat and for the phone.
+
+The phone line reads the fiche's short spoken answer; the chat shows the full written answer with
+its links. Buttons on the phone become spoken choices in the voice gateway.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import Fiche
+from bot.routing import TOPIC_LABELS, TOPICS
+
+ASK_HUMAN_BUTTON = {"title": "Être rappelé par un conseiller", "payload": "/ask_human"}
+
+
+def topic_buttons() -> list[dict[str, str]]:
+    return [
+        {"title": TOPIC_LABELS[topic], "payload": f'/inform{{"topic":"{topic}"}}'}
+        for topic in TOPICS
+    ]
+
+
+def fiche_buttons(fiches: list[Fiche]) -> list[dict[str, str]]:
+    return [{"title": fiche.title, "payload": f"/{fiche.intents[0]}"} for fiche in fiches]
+
+
+def written_answer(fiche: Fiche) -> str:
+    parts = [fiche.answer.strip()]
+    if fiche.links:
+        parts.append(
+            "Pour en savoir plus :\n"
+            + "\n".join(f"- {link.label} : {link.url}" for link in fiche.links)
+        )
+    return "\n\n".join(parts)
+
+
+def send_fiche(dispatcher: CollectingDispatcher, fiche: Fiche, phone: bool) -> None:
+    dispatcher.utter_message(text=fiche.spoken if phone else written_answer(fiche))
+
+
+def send_anything_else(dispatcher: CollectingDispatcher, phone: bool) -> None:
+    if phone:
+        dispatcher.utter_message(
+            text="Avez-vous une autre question ? Sinon, dites « au revoir ».",
+            buttons=[{"title": "conseiller", "payload": "/ask_human"}],
+        )
+        return
+    dispatcher.utter_message(
+        text="Avez-vous une autre question ?",
+        buttons=[{"title": "Non, merci", "payload": "/deny"}, ASK_HUMAN_BUTTON],
+    )

@@ -1,0 +1,129 @@
+"""Reading Rasa's tracker into the core's plain types."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.conversation import ASSISTANT, CITIZEN, Turn, timestamp_to_datetime
+from bot.routing import TOPIC_LABELS
+
+CHANNEL_NAMES = {"socketio": "web", "rest": "web", "phone": "phone"}
+_PAYLOAD_LABELS = {
+    "affirm": "Oui",
+    "deny": "Non",
+    "cancel": "Annuler",
+    "ask_human": "Parler à un conseiller",
+    "goodbye": "Au revoir",
+}
+
+
+def channel_of(tracker: Tracker) -> str:
+    """ "web" or "phone": where the conversation takes place (the ticket's channel)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    if metadata.get("channel"):
+        return str(metadata["channel"])
+    name = tracker.get_latest_input_channel() or "rest"
+    return CHANNEL_NAMES.get(name, name)
+
+
+def is_phone(tracker: Tracker) -> bool:
+    return channel_of(tracker) == "phone"
+
+
+def caller_number(tracker: Tracker) -> str | None:
+    """The caller's number, as the voice gateway passed it (phone channel only)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            number = (event.get("metadata") or {}).get("caller_number")
+            if number:
+                return str(number)
+    return None
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float | None]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), intent.get("confidence")
+
+
+def latest_entity(tracker: Tracker, name: str) -> str | None:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") is not None:
+            return str(entity["value"])
+    return None
+
+
+def ranking(message: dict[str, Any]) -> list[tuple[str, float]]:
+    """The NLU's intent ranking of a message, without the fallback pseudo-intent."""
+    return [
+        (item["name"], float(item.get("confidence") or 0.0))
+        for item in message.get("intent_ranking") or []
+        if item.get("name") and item["name"] != "nlu_fallback"
+    ]
+
+
+def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
+    events = tracker.events
+    for index in range(len(events) - 1, -1, -1):
+        if (
+            events[index].get("event") == "action"
+            and events[index].get("name") == "action_session_start"
+        ):
+            return events[index:]
+    return list(events)
+
+
+def _payload_label(intent: str | None, entities: tuple[tuple[str, str], ...]) -> str:
+    values = dict(entities)
+    if "topic" in values:
+        return TOPIC_LABELS.get(values["topic"], values["topic"])
+    return _PAYLOAD_LABELS.get(intent or "", intent or "")
+
+
+def turns(tracker: Tracker) -> list[Turn]:
+    """The current session's messages, citizen and assistant, in order."""
+    result = []
+    for event in _session_events(tracker):
+        kind = event.get("event")
+        at = timestamp_to_datetime(event.get("timestamp"))
+        if kind == "user":
+            parse = event.get("parse_data") or {}
+            intent = (parse.get("intent") or {}).get("name")
+            confidence = (parse.get("intent") or {}).get("confidence")
+            entities = tuple(
+                (str(e.get("entity")), str(e.get("value")))
+                for e in parse.get("entities") or []
+                if e.get("value") is not None
+            )
+            text = event.get("text") or ""
+            if text.startswith("/"):  # a button: show what the citizen clicked, not the payload
+                text = f"[bouton] {_payload_label(intent, entities)}"
+            result.append(Turn(CITIZEN, text, at, intent, confidence, entities))
+        elif kind == "bot" and event.get("text"):
+            result.append(Turn(ASSISTANT, event["text"], at))
+    return result
+
+
+def last_user_parse(tracker: Tracker, intent_name: str) -> dict[str, Any] | None:
+    """The parse data of the latest citizen message NLU labelled with `intent_name`."""
+    for event in reversed(_session_events(tracker)):
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            if (parse.get("intent") or {}).get("name") == intent_name:
+                return parse
+    return None
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    """The same for every retry of the same submission, different for the next request.
+
+    The timestamp of the citizen's latest message does not change when Rasa retries an action.
+    """
+    stamp = ""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            stamp = repr(event.get("timestamp"))
+            break
+    return hashlib.sha256(f"{tracker.sender_id}|{stamp}".encode()).hexdigest()

@@ -1,0 +1,56 @@
+"""The process-wide objects the action server, the console and the tools share.
+
+Built on first use, once per process: the knowledge base is validated, the database schema is
+brought up to date, and a background thread keeps retrying tickets waiting in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import make_engine, upgrade
+from bot.hours import OpeningHours
+from bot.settings import get_settings
+from bot.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+OUTBOX_RETRY_SECONDS = 30.0
+
+
+@lru_cache(maxsize=1)
+def get_store() -> TicketStore:
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except (SQLAlchemyError, OSError):
+        # The database may be down at start: tickets go to the outbox until it is back.
+        log.exception("database schema not checked: the database is unreachable")
+    store = TicketStore(engine, settings, settings.outbox_dir)
+    _start_outbox_flusher(store)
+    return store
+
+
+@lru_cache(maxsize=1)
+def get_opening_hours() -> OpeningHours:
+    return OpeningHours(get_settings())
+
+
+def _start_outbox_flusher(store: TicketStore) -> None:
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(OUTBOX_RETRY_SECONDS):
+            try:
+                written = store.flush_outbox()
+            except Exception:
+                log.exception("outbox flush failed")
+                continue
+            if written:
+                log.info("outbox: %d ticket(s) written to the database", written)
+
+    threading.Thread(target=loop, name="outbox-flusher", daemon=True).start()

@@ -1,0 +1,172 @@
+"""The département's configuration, loaded and validated once.
+
+Everything that belongs to the département (name, number, hours, communes, services, retention)
+comes from one YAML file (`departement.yml` at the project root, or `TRIAGE_DEPARTEMENT_FILE`);
+secrets and deployment addresses come from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class ConfigurationError(ValueError):
+    """The département file is missing or wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    short_name: str
+    code: str
+    contact_phone: str
+    website: str
+    timezone: ZoneInfo
+    # weekday index (Monday = 0) -> ordered, non-overlapping (start, end) ranges
+    opening_hours: dict[int, tuple[tuple[time, time], ...]]
+    communes: tuple[str, ...]
+    services: tuple[Service, ...]
+    deadline_working_hours: int = 48
+    urgent_deadline_working_hours: int = 8
+    max_failed_attempts: int = 3
+    retention_days: int = 90
+    imagine_r_refund: str = ""
+    database_url: str = ""
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    var_dir: Path = PROJECT_ROOT / "var"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+
+def _fail(path: Path, message: str) -> ConfigurationError:
+    return ConfigurationError(f"{path}: {message}")
+
+
+def _parse_hours(path: Path, raw: Any) -> dict[int, tuple[tuple[time, time], ...]]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "opening_hours must map weekdays to lists like ['08:00-20:00']")
+    unknown = set(raw) - set(WEEKDAYS)
+    if unknown:
+        raise _fail(path, f"opening_hours: unknown day(s) {sorted(unknown)}")
+    hours: dict[int, tuple[tuple[time, time], ...]] = {}
+    for index, day in enumerate(WEEKDAYS):
+        ranges = []
+        for text in raw.get(day) or []:
+            match = _RANGE.match(str(text).strip())
+            if not match:
+                raise _fail(path, f"opening_hours.{day}: '{text}' is not HH:MM-HH:MM")
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            try:
+                start, end = time(h1, m1), time(h2, m2)
+            except ValueError as exc:
+                raise _fail(path, f"opening_hours.{day}: '{text}': {exc}") from None
+            if end <= start:
+                raise _fail(path, f"opening_hours.{day}: '{text}' ends before it starts")
+            ranges.append((start, end))
+        ranges.sort()
+        for (_, end), (start, _) in pairwise(ranges):
+            if start < end:
+                raise _fail(path, f"opening_hours.{day}: ranges overlap")
+        hours[index] = tuple(ranges)
+    if not any(hours.values()):
+        raise _fail(path, "opening_hours: the platform is never open")
+    return hours
+
+
+def _required(path: Path, raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if not value or not isinstance(value, (str, int)):
+        raise _fail(path, f"'{key}' is required")
+    return str(value)
+
+
+def _positive_int(path: Path, raw: dict[str, Any], key: str, default: int) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or value <= 0:
+        raise _fail(path, f"'{key}' must be a positive whole number")
+    return value
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read and validate the département file; raise ConfigurationError naming what is wrong."""
+    env = dict(os.environ if env is None else env)
+    path = Path(path or env.get("TRIAGE_DEPARTEMENT_FILE") or PROJECT_ROOT / "departement.yml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(path, "file not found") from None
+    except yaml.YAMLError as exc:
+        raise _fail(path, f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise _fail(path, "expected a mapping at the top level")
+
+    try:
+        timezone = ZoneInfo(str(raw.get("timezone", "Europe/Paris")))
+    except Exception:
+        raise _fail(path, f"unknown timezone '{raw.get('timezone')}'") from None
+
+    communes = raw.get("communes") or []
+    if not isinstance(communes, list) or not all(isinstance(c, str) and c for c in communes):
+        raise _fail(path, "'communes' must be a non-empty list of names")
+    if len(set(communes)) != len(communes):
+        raise _fail(path, "'communes' lists a commune twice")
+
+    services = []
+    for item in raw.get("services") or []:
+        if not isinstance(item, dict) or not item.get("id") or not item.get("name"):
+            raise _fail(path, f"services: each entry needs an id and a name, got {item!r}")
+        services.append(Service(str(item["id"]), str(item["name"])))
+
+    callback = raw.get("callback") or {}
+    var_dir = Path(env.get("TRIAGE_VAR_DIR") or PROJECT_ROOT / "var")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'triage.db'}"
+    return Settings(
+        name=_required(path, raw, "name"),
+        short_name=_required(path, raw, "short_name"),
+        code=_required(path, raw, "code"),
+        contact_phone=_required(path, raw, "contact_phone"),
+        website=_required(path, raw, "website"),
+        timezone=timezone,
+        opening_hours=_parse_hours(path, raw.get("opening_hours")),
+        communes=tuple(communes),
+        services=tuple(services),
+        deadline_working_hours=_positive_int(path, callback, "deadline_working_hours", 48),
+        urgent_deadline_working_hours=_positive_int(
+            path, callback, "urgent_deadline_working_hours", 8
+        ),
+        max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        retention_days=_positive_int(path, raw, "retention_days", 90),
+        imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
+        database_url=database_url,
+        knowledge_dir=Path(env.get("TRIAGE_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
+        var_dir=var_dir,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant: transport only (limits, metadata), no dialogue logic."""

@@ -1,0 +1,189 @@
+"""Start and stop the assistant's processes: action server, Rasa server, web pages, console, voice.
+
+Used by `make run` (scripts/run.py) and by the end-to-end tests (tests/conftest.py), so that both
+run the assistant the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    timeout: float = 60.0
+    process: subprocess.Popen | None = None
+
+    def start(self, env: dict[str, str], log_dir: Path) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(log_dir / f"{self.name}.log", "ab")  # noqa: SIM115 - the child owns it
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_http(self.health_url, self.timeout, self.process)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@dataclass
+class Stack:
+    """The assistant's processes on chosen ports, sharing one database and one var/ folder."""
+
+    model: Path
+    var_dir: Path
+    database_url: str
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8080
+    console_port: int = 8090
+    with_console: bool = True
+    services: dict[str, Service] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "TRIAGE_VAR_DIR": str(self.var_dir),
+            "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _define(self) -> None:
+        self.services["actions"] = Service(
+            "actions",
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
+            f"{self.actions_url}/health",
+        )
+        self.services["rasa"] = Service(
+            "rasa",
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--cors",
+                "*",
+                "--port",
+                str(self.rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            f"{self.rasa_url}/webhooks/rest/",
+            timeout=180.0,
+        )
+        self.services["web"] = Service(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "web.server",
+                "--port",
+                str(self.web_port),
+                "--rasa-url",
+                self.rasa_url,
+            ],
+            f"{self.web_url}/",
+        )
+        if self.with_console and (ROOT / "console" / "__main__.py").exists():
+            self.services["console"] = Service(
+                "console",
+                [sys.executable, "-m", "console", "--port", str(self.console_port)],
+                f"{self.console_url}/login",
+            )
+
+    def start(self) -> None:
+        self._define()
+        env = self.env()
+        log_dir = self.var_dir / "logs"
+        try:
+            for service in self.services.values():
+                service.start(env, log_dir)
+        except Exception:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+    def stop_service(self, name: str) -> None:
+        self.services[name].stop()
+
+    def start_service(self, name: str) -> None:
+        self.services[name].start(self.env(), self.var_dir / "logs")

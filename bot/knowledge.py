@@ -25,15 +25,9 @@ from typing import Any
 
 import yaml
 
+from bot.routing import TOPIC_LABELS, TOPICS, topic_of
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
 
-TOPICS: tuple[str, ...] = ("apa", "rsa", "imagine_r", "college")
-TOPIC_LABELS: dict[str, str] = {
-    "apa": "APA",
-    "rsa": "RSA",
-    "imagine_r": "Imagine R",
-    "college": "Collège",
-}
 # Who does what: the keys a fiche may use under `who`, with the label shown to agents.
 WHO_LABELS: dict[str, str] = {
     "departement": "Département",
@@ -131,15 +125,6 @@ class Fiche:
     def who_labelled(self) -> list[tuple[str, str]]:
         """(French label, text) pairs for display to agents."""
         return [(WHO_LABELS[key], text) for key, text in self.who]
-
-
-def topic_of(intent: str) -> str | None:
-    """The topic of an intent from its prefix; None for general intents."""
-    # Longest prefix first so that a future topic never shadows a longer one.
-    for topic in sorted(TOPICS, key=len, reverse=True):
-        if intent.startswith(topic + "_"):
-            return topic
-    return None
 
 
 def normalize(text: str) -> str:

@@ -187,22 +187,13 @@ class ActionHandleFallback(Action):
 
 
 class ActionTopicChosen(Action):
-    """The citizen named a topic: finish the pending case or route the unclear question."""
+    """The citizen named a topic outside a form: route the unclear question, or list the topic."""
 
     def name(self) -> str:
         return "action_topic_chosen"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        from actions.handoff import start_handoff  # the handoff flow also ends here
-
         topic = latest_entity(tracker, "topic") or tracker.get_slot("topic")
-        if tracker.get_slot("topic_purpose") == "handoff":
-            return [
-                SlotSet("topic_purpose", None),
-                *start_handoff(
-                    dispatcher, tracker, tracker.get_slot("handoff_intent") or "", topic
-                ),
-            ]
         if topic not in TOPIC_LABELS:
             dispatcher.utter_message(response="utter_ask_question")
             return []

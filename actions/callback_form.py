@@ -341,10 +341,7 @@ class ActionAskTicketConfirmed(Action):
 
 
 def reset_form() -> list[Any]:
-    return [
-        SlotSet(name, None)
-        for name in (*FORM_SLOTS, "handoff_intent", "handoff_confidence", "topic_purpose")
-    ]
+    return [SlotSet(name, None) for name in (*FORM_SLOTS, "handoff_intent", "handoff_confidence")]
 
 
 class ActionSubmitCallback(Action):

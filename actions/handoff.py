@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import record
@@ -25,7 +25,7 @@ HANDOFF_INTRO = (
 def start_handoff(
     dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, topic: str | None
 ) -> list[Any]:
-    """Explain what happens next for this case, then open the callback form."""
+    """Explain what happens next for this case; the rules then open the callback form."""
     specific = specific_intent(intent, topic) or intent
     fiche = get_knowledge_base().for_intent(specific)
     if fiche is not None:
@@ -35,12 +35,14 @@ def start_handoff(
     return [
         SlotSet("handoff_intent", specific),
         SlotSet("topic", topic_of(specific) or topic),
-        FollowupAction("callback_form"),
     ]
 
 
 class ActionStartHandoff(Action):
-    """A complex case (where is my file, contest, payment stopped, urgent…)."""
+    """A complex case (where is my file, contest, payment stopped, urgent…).
+
+    With no topic named ("où en est mon dossier ?") the rules ask the topic first.
+    """
 
     def name(self) -> str:
         return "action_start_handoff"
@@ -53,33 +55,36 @@ class ActionStartHandoff(Action):
             SlotSet("fallback_count", 0),
         ]
         if is_generic_handoff(intent):
-            topic = tracker.get_slot("topic")
-            if topic not in TOPIC_LABELS:  # which benefit is it about? ask once
-                return [
-                    *events,
-                    SlotSet("handoff_intent", intent),
-                    SlotSet("topic_purpose", "handoff"),
-                    SlotSet("topic", None),
-                    FollowupAction("topic_form"),
-                ]
-            return events + start_handoff(dispatcher, tracker, intent, topic)
+            record(tracker, intent=intent, outcome="in_progress")
+            return [*events, SlotSet("handoff_intent", intent), SlotSet("topic", None)]
         return events + start_handoff(dispatcher, tracker, intent, topic_of(intent))
 
 
+class ActionHandoffTopicChosen(Action):
+    """The topic of a complex case is known: explain, then the rules open the callback form."""
+
+    def name(self) -> str:
+        return "action_handoff_topic_chosen"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        topic = tracker.get_slot("topic")
+        intent = tracker.get_slot("handoff_intent") or ""
+        return start_handoff(dispatcher, tracker, intent, topic if topic in TOPIC_LABELS else None)
+
+
 class ActionHandoffHuman(Action):
-    """A person: a transfer on the phone during opening hours, else a callback."""
+    """A person: on the phone during opening hours the gateway is asked to transfer the call;
+    otherwise (and if the transfer fails) the callback form follows."""
 
     def name(self) -> str:
         return "action_handoff_human"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        hours = get_opening_hours()
-        if is_phone(tracker) and hours.is_open(datetime.now(timezone.utc)):
+        if is_phone(tracker) and get_opening_hours().is_open(datetime.now(timezone.utc)):
             dispatcher.utter_message(
                 text="Je vous mets en relation avec un conseiller. Ne quittez pas.",
                 json_message={"action": "transfer"},
             )
-            return []
         last_topic_intent = next(
             (turn.intent for turn in reversed(turns(tracker)) if topic_of(turn.intent)), None
         )
@@ -91,7 +96,6 @@ class ActionHandoffHuman(Action):
             SlotSet("handoff_intent", intent),
             SlotSet("handoff_confidence", confidence),
             SlotSet("topic", topic_of(intent) or tracker.get_slot("topic")),
-            FollowupAction("callback_form"),
         ]
 
 

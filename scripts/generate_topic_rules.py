@@ -52,6 +52,8 @@ def render_rules(catalogue: list[tuple[str, str]]) -> str:
                 f"      - intent: {intent}",
                 f"      - action: {ACTION_FOR_KIND[kind]}",
             ]
+            if kind == "handoff":
+                lines += ["      - action: callback_form", "      - active_loop: callback_form"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,78 @@
+"""Shared fixtures: the running assistant for end-to-end, browser and voice tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scripts.stack import Stack, free_port
+from scripts.train import model_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+class RunningAssistant(Stack):
+    """The stack as the tests see it, with the switches the failure tests need."""
+
+    def stop_rasa(self) -> None:
+        self.stop_service("rasa")
+
+    def start_rasa(self) -> None:
+        self.start_service("rasa")
+
+    def stop_actions(self) -> None:
+        self.stop_service("actions")
+
+    def start_actions(self) -> None:
+        self.start_service("actions")
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    model = model_path()
+    if not model.exists():
+        pytest.skip(f"no trained model for the current data ({model.name}): run `make model`")
+    return model
+
+
+@pytest.fixture(scope="session")
+def assistant_stack(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningAssistant]:
+    """Action server, Rasa server, web pages and console on free ports, on a fresh SQLite file."""
+    var_dir = tmp_path_factory.mktemp("var")
+    stack = RunningAssistant(
+        model=trained_model,
+        var_dir=var_dir,
+        database_url=f"sqlite:///{var_dir / 'triage.db'}",
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        console_port=free_port(),
+    )
+    try:
+        stack.start()
+    except Exception as exc:
+        logs = "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in sorted((var_dir / "logs").glob("*.log"))
+        )
+        stack.stop()
+        pytest.fail(f"the assistant did not start: {exc}\n{logs}")
+    yield stack
+    stack.stop()
+    artefacts = ROOT / "reports" / "logs"
+    artefacts.mkdir(parents=True, exist_ok=True)
+    for log in (var_dir / "logs").glob("*.log"):
+        shutil.copy(log, artefacts / log.name)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared (reference texts and speech recordings) is not beside the project")
+    return SHARED

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.routing import GENERIC_HANDOFFS, TOPICS, specific_intent, topic_in_text, topic_of
+from scripts.generate_topic_rules import generated_files, read_catalogue
+
+
+@pytest.mark.parametrize(
+    ("intent", "topic"),
+    [
+        ("apa_amount", "apa"),
+        ("rsa_file_status", "rsa"),
+        ("imagine_r_lost_card", "imagine_r"),
+        ("college_canteen_price", "college"),
+        ("greet", None),
+        ("file_status", None),
+        ("rsa", None),
+        (None, None),
+    ],
+)
+def test_topic_of(intent, topic):
+    assert topic_of(intent) == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("c'est pour l'APA", "apa"),
+        ("l apa de ma mere", "apa"),
+        ("RSA", "rsa"),
+        ("mon revenu de solidarité", "rsa"),
+        ("la carte imagine r", "imagine_r"),
+        ("transport", "imagine_r"),
+        ("la cantine du collège", "college"),
+        ("2", "rsa"),
+        ("4", "college"),
+        ("je ne sais pas", None),
+        ("apa ou rsa", None),
+    ],
+)
+def test_topic_in_text(text, topic):
+    assert topic_in_text(text) == topic
+
+
+def test_every_generic_case_maps_to_a_catalogued_topic_intent():
+    catalogue = {intent: kind for intent, kind in read_catalogue()}
+    for generic, by_topic in GENERIC_HANDOFFS.items():
+        assert catalogue[generic] == "handoff"
+        assert set(by_topic) == set(TOPICS)
+        for topic, intent in by_topic.items():
+            assert topic_of(intent) == topic
+            assert intent in catalogue, intent
+            assert specific_intent(generic, topic) == intent
+    assert specific_intent("file_status", None) is None
+    assert specific_intent("apa_amount", "rsa") == "apa_amount"
+
+
+def test_generated_rules_and_domain_files_are_up_to_date():
+    for path, text in generated_files().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} is out of date: run python scripts/generate_topic_rules.py"
+        )

@@ -40,6 +40,9 @@ unit: setup
 test: setup system model lint validate
 	$(PY) -m pytest -q
 
+bench: setup model
+	$(PY) scripts/bench.py
+
 clean:
 	rm -rf models reports results .pytest_cache .ruff_cache
 

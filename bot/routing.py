@@ -132,3 +132,21 @@ def specific_intent(intent: str, topic: str | None) -> str | None:
 
 def is_generic_handoff(intent: str | None) -> bool:
     return intent in GENERIC_HANDOFFS
+
+
+def group_of(intent: str) -> str:
+    """The group an intent's confidence counts for: its topic, else the intent itself."""
+    return topic_of(intent) or intent
+
+
+def group_scores(ranking: list[tuple[str, float]]) -> dict[str, float]:
+    """Summed confidence per topic (general intents stand alone).
+
+    The NLU may hesitate between two questions of the same topic ("how to apply" or "which
+    documents") while being sure of the topic: the sum says how sure it is of the topic.
+    """
+    scores: dict[str, float] = {}
+    for intent, confidence in ranking:
+        group = group_of(intent)
+        scores[group] = scores.get(group, 0.0) + confidence
+    return scores

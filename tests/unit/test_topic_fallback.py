@@ -1,0 +1,50 @@
+"""The topic-level fallback: reject unclear topics, not hesitations inside a sure topic."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.routing import group_scores
+from nlu_components.topic_fallback import TopicFallbackClassifier
+
+CONFIG = {"threshold": 0.6, "general_threshold": 0.4}
+
+
+def classify(*ranking: tuple[str, float]) -> str:
+    message = Message(
+        data={
+            "text": "…",
+            "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        }
+    )
+    [result] = TopicFallbackClassifier(CONFIG).process([message])
+    return result.get("intent")["name"]
+
+
+def test_group_scores_sum_a_topic_and_keep_general_intents_apart():
+    scores = group_scores([("apa_apply", 0.4), ("apa_documents", 0.3), ("greet", 0.2)])
+    assert scores == pytest.approx({"apa": 0.7, "greet": 0.2})
+
+
+def test_hesitation_between_two_questions_of_one_topic_is_not_a_fallback():
+    assert classify(("apa_apply", 0.35), ("apa_documents", 0.33), ("rsa_apply", 0.1)) == "apa_apply"
+
+
+def test_an_unsure_topic_falls_back():
+    assert (
+        classify(("apa_apply", 0.3), ("out_of_scope", 0.25), ("rsa_apply", 0.2)) == "nlu_fallback"
+    )
+
+
+def test_a_best_intent_whose_topic_is_outweighed_falls_back():
+    # rsa_amount is the best intent, but APA as a whole is likelier: ask the topic.
+    assert (
+        classify(("rsa_amount", 0.4), ("apa_amount", 0.35), ("apa_apply", 0.25)) == "nlu_fallback"
+    )
+
+
+def test_general_intents_have_their_own_threshold():
+    assert classify(("greet", 0.45), ("thank", 0.3)) == "greet"
+    assert classify(("greet", 0.35), ("thank", 0.3)) == "nlu_fallback"

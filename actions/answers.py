@@ -23,7 +23,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
-from bot.knowledge import get_knowledge_base
+from bot.knowledge import Fiche, get_knowledge_base
 from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
@@ -31,6 +31,8 @@ from bot.settings import get_settings
 
 # Below this, a candidate intent is not worth proposing to the citizen.
 CANDIDATE_MIN_CONFIDENCE = 0.1
+# A second question at least this close to the first (as a share of its confidence) is offered.
+RELATED = 0.5
 
 
 def record(tracker: Tracker, **fields: Any) -> None:
@@ -43,9 +45,21 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         dispatcher.utter_message(response="utter_default")
         return []
     send_fiche(dispatcher, fiche, is_phone(tracker))
-    send_anything_else(dispatcher, is_phone(tracker))
+    send_anything_else(dispatcher, is_phone(tracker), related_fiche(tracker, intent))
     record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
     return [SlotSet("fallback_count", 0), SlotSet("topic", fiche.topic)]
+
+
+def related_fiche(tracker: Tracker, intent: str) -> Fiche | None:
+    """A second question of the same topic the NLU found almost as likely: offered as a link."""
+    candidates = dict(ranking(tracker.latest_message))
+    best = candidates.get(intent, 0.0)
+    for name, confidence in candidates.items():
+        if name != intent and topic_of(name) == topic_of(intent) and confidence >= RELATED * best:
+            fiche = get_knowledge_base().for_intent(name)
+            if fiche is not None and not fiche.handoff:
+                return fiche
+    return None
 
 
 class ActionGreet(Action):

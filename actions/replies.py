@@ -39,14 +39,18 @@ def send_fiche(dispatcher: CollectingDispatcher, fiche: Fiche, phone: bool) -> N
     dispatcher.utter_message(text=fiche.spoken if phone else written_answer(fiche))
 
 
-def send_anything_else(dispatcher: CollectingDispatcher, phone: bool) -> None:
+def send_anything_else(
+    dispatcher: CollectingDispatcher, phone: bool, related: Fiche | None = None
+) -> None:
     if phone:
         dispatcher.utter_message(
             text="Avez-vous une autre question ? Sinon, dites « au revoir ».",
             buttons=[{"title": "conseiller", "payload": "/ask_human"}],
         )
         return
-    dispatcher.utter_message(
-        text="Avez-vous une autre question ?",
-        buttons=[{"title": "Non, merci", "payload": "/deny"}, ASK_HUMAN_BUTTON],
-    )
+    buttons = [{"title": "Non, merci", "payload": "/deny"}, ASK_HUMAN_BUTTON]
+    if related is not None:
+        buttons.insert(
+            0, {"title": f"Voir aussi : {related.title}", "payload": f"/{related.intents[0]}"}
+        )
+    dispatcher.utter_message(text="Avez-vous une autre question ?", buttons=buttons)

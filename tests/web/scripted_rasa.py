@@ -1,0 +1,95 @@
+"""Rasa's own socket.io channel in front of a scripted responder, for the widget's own tests.
+
+    python tests/web/scripted_rasa.py --port 5906
+
+The transport is the assistant's own socket.io channel (channels/web.py: Rasa 3.6's
+`SocketIOInput` with the message guard; session persistence on, Sanic, CORS as
+`rasa run --cors "*"` sets it); only the dialogue is replaced by a short script, so that the
+widget's behaviour (HTML in an answer, quick replies, the typing indicator, a server that goes
+away and comes back) can be checked without a trained model. The answers of the real assistant
+are checked by test_web_assistant.py against the running stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+from sanic_cors import CORS
+
+from channels.web import WebSocketIOInput
+
+ANSWER_DELAY_S = 0.6  # long enough for the typing indicator to be seen
+
+
+class SessionSocketIOInput(WebSocketIOInput):
+    """Rasa 3.6.21's channel with `enter_room` awaited.
+
+    With the python-socketio of constraints.txt (5.18), `AsyncServer.enter_room` is a coroutine,
+    which Rasa 3.6 calls without `await`: the client never joins its session's room and, with
+    session persistence, never receives an answer. Harmless once channels/web.py corrects it."""
+
+    def blueprint(self, on_new_message: Any) -> Any:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict | None) -> None:
+            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        return blueprint
+
+
+YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
+
+
+async def respond(message: UserMessage) -> None:
+    """The script: what the widget must cope with, keyed on the citizen's message. Answers go
+    through `send_response`, as Rasa's own answers do."""
+    out, sender = message.output_channel, message.sender_id
+    await asyncio.sleep(ANSWER_DELAY_S)
+    text = message.text or ""
+    if text == "/ask_human":
+        await out.send_response(
+            sender, {"text": "Voulez-vous qu’un conseiller vous rappelle ?", "buttons": YES_NO}
+        )
+    elif text.startswith("/"):
+        await out.send_response(sender, {"text": f"Choix reçu : {text}"})
+    elif "longue" in text.lower():
+        lines = [f"Ligne {number} d’une réponse plus haute que la fenêtre." for number in range(40)]
+        await out.send_response(sender, {"text": "\n".join(lines)})
+    elif "html" in text.lower():
+        await out.send_response(
+            sender,
+            {
+                "text": 'Voici <img src="x" onerror="window.__xss = 1"> du <b>HTML</b> et un '
+                "[lien officiel](https://www.service-public.fr/particuliers/vosdroits/F10009) "
+                "javascript:alert(1)"
+            },
+        )
+    else:
+        await out.send_response(sender, {"text": f"Vous avez écrit : {text}"})
+        await out.send_response(
+            sender, {"text": "Puis-je vous aider pour autre chose ?", "buttons": YES_NO}
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    app = Sanic("scripted_rasa")
+    CORS(app, resources={r"/*": {"origins": "*"}})
+    app.blueprint(SessionSocketIOInput(session_persistence=True).blueprint(respond))
+    app.run(host="127.0.0.1", port=args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

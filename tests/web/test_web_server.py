@@ -1,0 +1,125 @@
+"""web/server.py: the demo site and the widget's files over real HTTP (no browser)."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from http.client import HTTPResponse
+
+import pytest
+
+from bot.settings import get_settings
+from web.server import SITE_DIR, make_server, page_values, rasa_origins, render_template
+
+RASA_URL = "http://127.0.0.1:5999"
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, RASA_URL, get_settings())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        answer: HTTPResponse = urllib.request.urlopen(request, timeout=5)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+    with answer:
+        return answer.status, dict(answer.headers), answer.read()
+
+
+def test_pages_carry_the_rasa_address_and_the_departement_settings(base_url: str) -> None:
+    status, headers, body = fetch(base_url + "/")
+    page = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'data-server="{RASA_URL}"' in page
+    settings = get_settings()
+    assert f'data-retention-days="{settings.retention_days}"' in page
+    assert settings.name in page and '<html lang="fr"' in page
+    for name in ("index.html", "aides-personnes-agees.html", "donnees-personnelles.html"):
+        status, _, body = fetch(f"{base_url}/{name}")
+        assert status == 200 and b"{{" not in body and b"chat-widget.js" in body
+
+
+def test_security_headers(base_url: str) -> None:
+    _, headers, _ = fetch(base_url + "/")
+    policy = headers["Content-Security-Policy"]
+    assert "connect-src 'self' http://127.0.0.1:5999 ws://127.0.0.1:5999;" in policy
+    assert "script-src 'self';" in policy and "unsafe" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.parametrize(
+    ("path", "mime"),
+    [
+        ("/widget/chat-widget.js", "text/javascript; charset=utf-8"),
+        ("/widget/chat-widget.css", "text/css; charset=utf-8"),
+        ("/widget/vendor/socket.io/socket.io.esm.min.js", "text/javascript; charset=utf-8"),
+        ("/widget/vendor/dsfr/fonts/Marianne-Regular.woff2", "font/woff2"),
+        ("/widget/vendor/dsfr/icons/system/close-line.svg", "image/svg+xml"),
+        ("/site.css", "text/css; charset=utf-8"),
+    ],
+)
+def test_files_are_served_with_their_type(base_url: str, path: str, mime: str) -> None:
+    status, headers, body = fetch(base_url + path)
+    assert status == 200 and headers["Content-Type"] == mime and body
+    if path.startswith("/widget/"):
+        # other origins (the département's real site) include the widget
+        assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../server.py",
+        "/widget/../server.py",
+        "/widget/%2e%2e/server.py",
+        "/%2e%2e/%2e%2e/departement.yml",
+        "/widget/..%2f..%2fdepartement.yml",
+        "/_partials/header.html",
+        "/widget/vendor/../../server.py",
+        "/index.html%00.css",
+        "/nothing-here.html",
+        "/widget",
+    ],
+)
+def test_nothing_outside_the_published_folders(base_url: str, path: str) -> None:
+    status, headers, body = fetch(base_url + path)
+    assert status == 404
+    assert "Page introuvable" in body.decode("utf-8")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_head_and_health(base_url: str) -> None:
+    status, headers, body = fetch(base_url + "/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 1000
+    assert fetch(base_url + "/healthz")[:3:2] == (200, b"ok\n")
+
+
+def test_template_values_are_escaped() -> None:
+    page = (SITE_DIR / "index.html").read_text("utf-8")
+    settings = replace(get_settings(), name='Département "<script>alert(1)</script>')
+    rendered = render_template(page, page_values(settings, RASA_URL))
+    assert "<script>alert(1)" not in rendered
+    assert "Département &quot;&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    with pytest.raises(KeyError):
+        render_template("{{ unknown_value }}", page_values(settings, RASA_URL))
+
+
+def test_rasa_url_must_be_http() -> None:
+    assert rasa_origins("https://assistant.example.fr") == (
+        "https://assistant.example.fr wss://assistant.example.fr"
+    )
+    with pytest.raises(ValueError, match="rasa-url"):
+        rasa_origins("javascript:alert(1)")

@@ -26,8 +26,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as `python scripts/eval_nlu.py`, only scripts/ is on the path: the project root must be too,
+# for bot/ and for the model's own component (nlu_components/), which Rasa imports by module path.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-TOPICS: tuple[str, ...] = ("apa", "rsa", "imagine_r", "college")
+from bot import routing  # noqa: E402
+
+TOPICS: tuple[str, ...] = routing.TOPICS
 GENERAL = "general"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
@@ -42,8 +48,10 @@ TARGETS: dict[str, float] = {"topic_accuracy": 0.95, "oos_rejection_rate": 0.90}
 class Prediction:
     """One held-out message and what the model made of it.
 
-    top_intent / top_confidence / margin describe the intent classifier's own ranking, before
-    the FallbackClassifier: its best intent, that intent's confidence, and the gap to the second.
+    top_intent / top_confidence / group_confidence describe the intent classifier's own ranking,
+    before the fallback classifier: its best intent, that intent's confidence, and the summed
+    confidence of that intent's group (its topic; a general intent or out_of_scope alone), which
+    is what the TopicFallbackClassifier compares with its thresholds.
     """
 
     text: str
@@ -52,23 +60,24 @@ class Prediction:
     confidence: float
     top_intent: str = ""
     top_confidence: float = 0.0
-    margin: float = 1.0
+    group_confidence: float = 0.0
 
-    def classifier_view(self) -> tuple[str, float, float]:
-        """(intent, confidence, margin) of the classifier (the prediction when not recorded)."""
+    def classifier_view(self) -> tuple[str, float]:
+        """(best intent, its group's confidence) of the classifier.
+
+        When the classifier's view was not recorded, the prediction stands for it, alone in its
+        group.
+        """
         if self.top_intent:
-            return self.top_intent, self.top_confidence, self.margin
-        return self.predicted, self.confidence, self.margin
+            return self.top_intent, self.group_confidence
+        return self.predicted, self.confidence
 
 
 def topic_of(intent: str | None) -> str:
     """Topic of an intent: its prefix, "general", or "out_of_scope" (also for nlu_fallback)."""
     if not intent or intent in REJECTIONS:
         return OUT_OF_SCOPE
-    for topic in TOPICS:
-        if intent.startswith(topic + "_"):
-            return topic
-    return GENERAL
+    return routing.topic_of(intent) or GENERAL
 
 
 def effective_intent(intent: str) -> str:
@@ -154,42 +163,83 @@ def summary_metrics(preds: Sequence[Prediction]) -> dict[str, Any]:
 # ------------------------------------------------------------------ fallback threshold
 
 SWEEP_THRESHOLDS: tuple[float, ...] = (0.0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8)
-SWEEP_AMBIGUITIES: tuple[float, ...] = (0.0, 0.04, 0.08, 0.12)
+SWEEP_GENERAL_THRESHOLDS: tuple[float, ...] = (0.0, 0.3, 0.4, 0.5)
+SIMULATED = "TopicFallbackClassifier"
+
+
+def group_confidence(ranking: Sequence[tuple[str, float]], intent: str) -> float:
+    """Summed confidence of the group of `intent` over a ranking (nlu_fallback left out)."""
+    return routing.group_scores(list(ranking)).get(routing.group_of(intent), 0.0)
+
+
+def rejects(intent: str, confidence: float, threshold: float, general_threshold: float) -> bool:
+    """Would the TopicFallbackClassifier reject this best intent with this group confidence?
+
+    Its rule (nlu_components/topic_fallback.py): no intent at all is a rejection; a topic intent
+    needs its topic's summed confidence to reach `threshold`; a general intent (out_of_scope
+    included) needs its own confidence to reach `general_threshold`.
+    """
+    if not intent:
+        return True
+    limit = general_threshold if routing.topic_of(intent) is None else threshold
+    return confidence < limit
 
 
 def apply_fallback(
-    preds: Iterable[Prediction], threshold: float, ambiguity: float
+    preds: Iterable[Prediction], threshold: float, general_threshold: float
 ) -> list[Prediction]:
-    """Predictions as a FallbackClassifier with these settings would make them.
+    """Predictions as a TopicFallbackClassifier with these settings would make them.
 
-    Same rule as rasa.nlu.classifiers.fallback_classifier: fall back when the classifier's
-    confidence is below `threshold` or its two best intents are closer than `ambiguity`.
+    A rejection predicts nlu_fallback with `threshold` as its confidence, as Rasa's
+    FallbackClassifier.process (which the TopicFallbackClassifier inherits) does.
     """
     out = []
     for p in preds:
-        intent, confidence, margin = p.classifier_view()
-        if confidence < threshold or margin < ambiguity:
+        intent, confidence = p.classifier_view()
+        if rejects(intent, confidence, threshold, general_threshold):
             intent, confidence = FALLBACK, threshold
-        out.append(Prediction(p.text, p.expected, intent, confidence, *p.classifier_view()))
+        else:
+            confidence = p.top_confidence if p.top_intent else p.confidence
+        out.append(
+            Prediction(
+                p.text,
+                p.expected,
+                intent,
+                confidence,
+                p.top_intent,
+                p.top_confidence,
+                p.group_confidence,
+            )
+        )
     return out
 
 
 def fallback_analysis(
-    preds: Sequence[Prediction], settings: dict[str, float] | None
+    preds: Sequence[Prediction],
+    settings: dict[str, float] | None,
+    component: str | None = None,
 ) -> dict[str, Any]:
-    """The classifier alone, a sweep of fallback settings, and a check of the simulation."""
+    """The classifier alone, a sweep of fallback settings, and a check of the simulation.
+
+    `component` names the model's fallback classifier; `settings` are given only when it is a
+    TopicFallbackClassifier, the rule simulated here: then the simulation is checked against the
+    model's own predictions.
+    """
     sweep = []
     for threshold in SWEEP_THRESHOLDS:
-        for ambiguity in SWEEP_AMBIGUITIES:
-            s = summary_metrics(apply_fallback(preds, threshold, ambiguity))
-            sweep.append({"threshold": threshold, "ambiguity_threshold": ambiguity, **_key(s)})
+        for general in SWEEP_GENERAL_THRESHOLDS:
+            s = summary_metrics(apply_fallback(preds, threshold, general))
+            sweep.append({"threshold": threshold, "general_threshold": general, **_key(s)})
     result: dict[str, Any] = {
+        "simulated_rule": SIMULATED,
+        "component": component,
         "settings": settings,
+        "simulation_applies": settings is not None,
         "classifier_alone": _key(summary_metrics(apply_fallback(preds, 0.0, 0.0))),
         "sweep": sweep,
     }
     if settings:
-        simulated = apply_fallback(preds, settings["threshold"], settings["ambiguity_threshold"])
+        simulated = apply_fallback(preds, settings["threshold"], settings["general_threshold"])
         # Zero means the sweep is faithful to what the deployed model does.
         result["simulation_mismatches"] = sum(
             a.predicted != b.predicted for a, b in zip(simulated, preds, strict=True)
@@ -230,6 +280,7 @@ def build_report(
     preds: Sequence[Prediction],
     meta: dict[str, Any],
     fallback_settings: dict[str, float] | None = None,
+    fallback_component: str | None = None,
 ) -> dict[str, Any]:
     """The whole report as a JSON-ready dictionary."""
     summary = summary_metrics(preds)
@@ -239,7 +290,7 @@ def build_report(
         "targets": check_targets(summary),
         "per_intent": per_intent_metrics(preds),
         "topic_confusion": topic_confusion(preds),
-        "fallback": fallback_analysis(preds, fallback_settings),
+        "fallback": fallback_analysis(preds, fallback_settings, fallback_component),
         "errors": errors_of(preds),
         "predictions": [_rounded(p) for p in preds],
     }
@@ -295,15 +346,16 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"## Errors ({len(report['errors'])}; topic errors first)",
         "",
-        "Classifier's choice: the intent classifier's best intent and confidence before the",
-        "FallbackClassifier (shows what a rejected message would have been).",
+        "Classifier's choice: the intent classifier's best intent and its confidence before the",
+        "fallback classifier (shows what a rejected message would have been); group: the summed",
+        "confidence of that intent's topic (a general intent alone), what the fallback judges.",
         "",
-        "| text | expected | predicted | confidence | classifier's choice | topic error |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| text | expected | predicted | confidence | classifier's choice | group | topic error |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         *[
             f"| {_cell(e['text'])} | {e['expected']} | {e['predicted']} | "
             f"{e['confidence']:.2f} | {e['top_intent'] or '-'} ({e['top_confidence']:.2f}) | "
-            f"{'yes' if e['topic_error'] else 'no'} |"
+            f"{e['group_confidence']:.2f} | {'yes' if e['topic_error'] else 'no'} |"
             for e in report["errors"]
         ],
         "",
@@ -312,32 +364,44 @@ def render_markdown(report: dict[str, Any]) -> str:
 
 
 def _fallback_lines(fallback: dict[str, Any]) -> list[str]:
-    settings = fallback["settings"]
     alone = fallback["classifier_alone"]
     lines = [
-        "## Fallback (FallbackClassifier)",
+        "## Fallback (TopicFallbackClassifier rule)",
         "",
-        f"- settings in the model: `{settings}`"
-        + (
-            f" (simulation differs from the model on {fallback['simulation_mismatches']} messages)"
-            if settings
-            else ""
-        ),
+        f"- {simulation_note(fallback)}",
+        "- rule: reject a topic intent when its topic's summed confidence is below `threshold`, "
+        "a general intent (or out_of_scope) when its own confidence is below `general_threshold`.",
         f"- intent classifier alone, no fallback: topic accuracy {alone['topic_accuracy']:.4f}, "
         f"out-of-scope rejection {alone['oos_rejection_rate']:.4f}",
         "- sweep below: for diagnosis only; a threshold tuned on this set makes it less held-out.",
         "",
-        "| threshold | ambiguity | topic accuracy | OOS rejection | false rejection "
+        "| threshold | general threshold | topic accuracy | OOS rejection | false rejection "
         "| intent accuracy |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {r['threshold']:.2f} | {r['ambiguity_threshold']:.2f} | {r['topic_accuracy']:.4f} "
+        f"| {r['threshold']:.2f} | {r['general_threshold']:.2f} | {r['topic_accuracy']:.4f} "
         f"| {r['oos_rejection_rate']:.4f} | {r['false_rejection_rate']:.4f} "
         f"| {r['intent_accuracy']:.4f} |"
         for r in fallback["sweep"]
     ]
     return lines
+
+
+def simulation_note(fallback: dict[str, Any]) -> str:
+    """One sentence: which fallback the model uses and whether the simulation replays it."""
+    component, settings = fallback["component"], fallback["settings"]
+    if settings:
+        return (
+            f"model's fallback: `{component or SIMULATED}` with `{settings}`; the simulation "
+            f"differs from the model on {fallback['simulation_mismatches']} messages"
+        )
+    if component:
+        return (
+            f"model's fallback: `{component}`, not a {SIMULATED}: the simulation (sweep and "
+            "mismatch check) replays the topic rule and does not apply to this model"
+        )
+    return "the model has no fallback classifier: the simulation does not apply to it"
 
 
 def _meta_lines(meta: dict[str, Any]) -> list[str]:
@@ -381,6 +445,7 @@ def console_summary(report: dict[str, Any]) -> str:
         f"  without fallback      topic accuracy {alone['topic_accuracy']:.4f}, "
         f"OOS rejection {alone['oos_rejection_rate']:.4f}"
     )
+    lines.append(f"  fallback: {simulation_note(report['fallback'])}")
     lines.append(f"  errors: {len(report['errors'])} (see reports/nlu/report.md)")
     return "\n".join(lines)
 
@@ -419,46 +484,79 @@ def load_agent(model_path: Path) -> Any:
     return Agent.load(str(model_path))
 
 
-def fallback_settings(agent: Any) -> dict[str, float] | None:
-    """threshold and ambiguity_threshold of the model's FallbackClassifier, if it has one."""
+def fallback_node(schema: Any) -> Any:
+    """The node of a predict graph schema that runs a FallbackClassifier (or subclass), if any."""
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 
+    nodes = schema.nodes.values() if schema else ()
+    return next((n for n in nodes if issubclass(n.uses, FallbackClassifier)), None)
+
+
+def schema_fallback_settings(schema: Any) -> dict[str, float] | None:
+    """threshold and general_threshold of the schema's TopicFallbackClassifier, if it has one."""
+    from nlu_components.topic_fallback import GENERAL_THRESHOLD_KEY, TopicFallbackClassifier
+
+    node = fallback_node(schema)
+    if node is None or not issubclass(node.uses, TopicFallbackClassifier):
+        return None
+    config = {**node.uses.get_default_config(), **node.config}
+    return {k: float(config[k]) for k in ("threshold", GENERAL_THRESHOLD_KEY)}
+
+
+def _predict_schema(agent: Any) -> Any:
     metadata = getattr(agent.processor, "model_metadata", None)
-    for node in metadata.predict_schema.nodes.values() if metadata else ():
-        if issubclass(node.uses, FallbackClassifier):
-            config = {**FallbackClassifier.get_default_config(), **node.config}
-            return {k: float(config[k]) for k in ("threshold", "ambiguity_threshold")}
-    return None
+    return metadata.predict_schema if metadata else None
+
+
+def fallback_settings(agent: Any) -> dict[str, float] | None:
+    """Settings of the model's TopicFallbackClassifier; None for any other fallback, or none."""
+    return schema_fallback_settings(_predict_schema(agent))
+
+
+def fallback_component(agent: Any) -> str | None:
+    """Class name of the model's fallback classifier, if it has one."""
+    node = fallback_node(_predict_schema(agent))
+    return node.uses.__name__ if node else None
 
 
 async def _parse_all(agent: Any, texts: Sequence[str]) -> list[dict[str, Any]]:
     return [await agent.parse_message(text) for text in texts]
 
 
+def prediction_of(text: str, expected: str, result: dict[str, Any]) -> Prediction:
+    """A Prediction from a Rasa parse result.
+
+    The classifier's own ranking is the parse's ranking without nlu_fallback (which the fallback
+    classifier puts first when it rejects): the ranking the TopicFallbackClassifier judged.
+    """
+    intent = result.get("intent") or {}
+    ranking = [
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in result.get("intent_ranking") or []
+        if r.get("name") != FALLBACK
+    ]
+    if not ranking and intent.get("name") and intent.get("name") != FALLBACK:
+        # Like the component: no ranking, the intent alone is the ranking.
+        ranking = [(intent["name"], float(intent.get("confidence") or 0.0))]
+    top_intent, top_confidence = ranking[0] if ranking else ("", 0.0)
+    return Prediction(
+        text=text,
+        expected=expected,
+        predicted=intent.get("name") or "",
+        confidence=float(intent.get("confidence") or 0.0),
+        top_intent=top_intent,
+        top_confidence=top_confidence,
+        group_confidence=group_confidence(ranking, top_intent) if top_intent else 0.0,
+    )
+
+
 def predict(agent: Any, examples: Sequence[tuple[str, str]]) -> list[Prediction]:
     """Parse every message with the agent (one event loop for the whole set)."""
     parsed = asyncio.run(_parse_all(agent, [text for text, _ in examples]))
-    preds = []
-    for (text, expected), result in zip(examples, parsed, strict=True):
-        intent = result.get("intent") or {}
-        ranking = [
-            float(r.get("confidence") or 0.0)
-            for r in result.get("intent_ranking") or []
-            if r.get("name") != FALLBACK
-        ]
-        top = next((r for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK), {})
-        preds.append(
-            Prediction(
-                text=text,
-                expected=expected,
-                predicted=intent.get("name") or "",
-                confidence=float(intent.get("confidence") or 0.0),
-                top_intent=top.get("name") or "",
-                top_confidence=ranking[0] if ranking else 0.0,
-                margin=ranking[0] - ranking[1] if len(ranking) >= 2 else 1.0,
-            )
-        )
-    return preds
+    return [
+        prediction_of(text, expected, result)
+        for (text, expected), result in zip(examples, parsed, strict=True)
+    ]
 
 
 def quiet_rasa() -> None:
@@ -505,7 +603,7 @@ def evaluate(agent: Any, data_path: Path, model_path: Path) -> dict[str, Any]:
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rasa_version": _rasa_version(),
     }
-    return build_report(preds, meta, fallback_settings(agent))
+    return build_report(preds, meta, fallback_settings(agent), fallback_component(agent))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,43 +112,197 @@ def test_missing_model_exits_with_message(eval_nlu: ModuleType, tmp_path: Path) 
         eval_nlu.main(["--models-dir", str(tmp_path / "none"), "--out", str(tmp_path)])
 
 
-def test_apply_fallback_follows_rasa_rule(eval_nlu: ModuleType) -> None:
+@pytest.fixture()
+def ranked(eval_nlu: ModuleType) -> list:
+    """Predictions with the classifier's view: best intent, its confidence, its group's sum."""
     p = eval_nlu.Prediction
-    preds = [
-        p("low", "apa_amount", "nlu_fallback", 0.5, "apa_amount", 0.45, 0.3),
-        p("close", "rsa_amount", "rsa_amount", 0.7, "rsa_amount", 0.7, 0.05),
-        p("clear", "college_bourse", "college_bourse", 0.9, "college_bourse", 0.9, 0.8),
+    return [
+        # apa sure (0.75 over its intents) though no single intent is: a plain FallbackClassifier
+        # at 0.55 would reject it.
+        p("sure topic", "apa_apply", "apa_apply", 0.35, "apa_apply", 0.35, 0.75),
+        p("unsure topic", "rsa_amount", "nlu_fallback", 0.6, "rsa_amount", 0.45, 0.5),
+        p("general", "greet", "greet", 0.45, "greet", 0.45, 0.45),
+        p("oos", "out_of_scope", "nlu_fallback", 0.6, "out_of_scope", 0.35, 0.35),
+        p("borderline", "out_of_scope", "college_bourse", 0.3, "college_bourse", 0.3, 0.6),
     ]
-    assert [x.predicted for x in eval_nlu.apply_fallback(preds, 0.0, 0.0)] == [
-        "apa_amount",
-        "rsa_amount",
-        "college_bourse",
+
+
+@pytest.mark.parametrize(
+    ("threshold", "general", "expected"),
+    [
+        (0.0, 0.0, ["apa_apply", "rsa_amount", "greet", "out_of_scope", "college_bourse"]),
+        # topic sums against 0.6 (equal passes), general intents against 0.4 only
+        (0.6, 0.4, ["apa_apply", "nlu_fallback", "greet", "nlu_fallback", "college_bourse"]),
+        (0.5, 0.5, ["apa_apply", "rsa_amount", "nlu_fallback", "nlu_fallback", "college_bourse"]),
+        (0.7, 0.3, ["apa_apply", "nlu_fallback", "greet", "out_of_scope", "nlu_fallback"]),
+        (0.8, 0.0, ["nlu_fallback", "nlu_fallback", "greet", "out_of_scope", "nlu_fallback"]),
+    ],
+)
+def test_apply_fallback_follows_topic_rule(
+    eval_nlu: ModuleType, ranked: list, threshold: float, general: float, expected: list
+) -> None:
+    out = eval_nlu.apply_fallback(ranked, threshold, general)
+    assert [x.predicted for x in out] == expected
+    # A rejection carries the threshold as confidence (Rasa's FallbackClassifier.process);
+    # a kept intent the classifier's own confidence.
+    assert [x.confidence for x in out] == [
+        threshold if intent == "nlu_fallback" else p.top_confidence
+        for intent, p in zip(expected, ranked, strict=True)
     ]
-    # below the threshold, or two best intents closer than the ambiguity threshold
-    assert [x.predicted for x in eval_nlu.apply_fallback(preds, 0.5, 0.08)] == [
+    assert [x.group_confidence for x in out] == [p.group_confidence for p in ranked]
+
+
+def test_rejects_without_intent(eval_nlu: ModuleType) -> None:
+    assert eval_nlu.rejects("", 1.0, 0.0, 0.0)
+    assert not eval_nlu.rejects("out_of_scope", 0.4, 0.9, 0.4)
+    assert eval_nlu.rejects("imagine_r_price", 0.59, 0.6, 0.0)
+
+
+def test_prediction_of_parse_result(eval_nlu: ModuleType) -> None:
+    # The fallback rejected: nlu_fallback first, then the classifier's ranking.
+    result = {
+        "text": "x",
+        "intent": {"name": "nlu_fallback", "confidence": 0.6},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.6},
+            {"name": "rsa_apply", "confidence": 0.3},
+            {"name": "apa_apply", "confidence": 0.25},
+            {"name": "rsa_documents", "confidence": 0.2},
+            {"name": "apa_amount", "confidence": 0.15},
+            {"name": "greet", "confidence": 0.1},
+        ],
+    }
+    p = eval_nlu.prediction_of("x", "rsa_apply", result)
+    assert (p.predicted, p.confidence, p.top_intent, p.top_confidence) == (
         "nlu_fallback",
-        "nlu_fallback",
-        "college_bourse",
-    ]
-    assert eval_nlu.apply_fallback(preds, 0.5, 0.08)[0].confidence == 0.5
+        0.6,
+        "rsa_apply",
+        0.3,
+    )
+    assert p.group_confidence == pytest.approx(0.5)  # rsa_apply + rsa_documents
+    # General intents stand alone: greet is not summed with goodbye.
+    result = {
+        "intent": {"name": "greet", "confidence": 0.35},
+        "intent_ranking": [
+            {"name": "greet", "confidence": 0.35},
+            {"name": "goodbye", "confidence": 0.3},
+            {"name": "apa_apply", "confidence": 0.2},
+            {"name": "apa_amount", "confidence": 0.15},
+        ],
+    }
+    p = eval_nlu.prediction_of("y", "greet", result)
+    assert (p.top_intent, p.group_confidence) == ("greet", 0.35)
+    assert [x.predicted for x in eval_nlu.apply_fallback([p], 0.6, 0.4)] == ["nlu_fallback"]
+    # No ranking: the intent alone is the ranking, as in the component.
+    p = eval_nlu.prediction_of(
+        "z", "apa_apply", {"intent": {"name": "apa_apply", "confidence": 0.7}}
+    )
+    assert (p.top_intent, p.top_confidence, p.group_confidence) == ("apa_apply", 0.7, 0.7)
+
+
+RANKINGS = [
+    [("apa_apply", 0.4), ("apa_documents", 0.25), ("rsa_apply", 0.2), ("greet", 0.15)],
+    [("rsa_amount", 0.45), ("apa_amount", 0.3), ("goodbye", 0.15), ("rsa_apply", 0.1)],
+    [("greet", 0.45), ("goodbye", 0.3), ("apa_apply", 0.25)],
+    [("out_of_scope", 0.35), ("college_bourse", 0.33), ("college_canteen", 0.32)],
+    [
+        ("college_bourse", 0.3),
+        ("out_of_scope", 0.28),
+        ("college_sector", 0.22),
+        ("imagine_r_x", 0.2),
+    ],
+]
+
+
+def test_simulation_agrees_with_the_component(eval_nlu: ModuleType) -> None:
+    """The real TopicFallbackClassifier on classifier outputs, against the simulation."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.topic_fallback import TopicFallbackClassifier
+
+    outcomes = set()
+    for threshold in (0.0, 0.5, 0.55, 0.6, 0.7):
+        for general in (0.0, 0.4, 0.5):
+            config = {
+                **TopicFallbackClassifier.get_default_config(),
+                "threshold": threshold,
+                "general_threshold": general,
+            }
+            component = TopicFallbackClassifier(config)
+            for ranking in RANKINGS:
+                items = [{"name": name, "confidence": conf} for name, conf in ranking]
+                message = Message(data={"intent": dict(items[0]), "intent_ranking": items})
+                component.process([message])
+                pred = eval_nlu.prediction_of("t", ranking[0][0], message.data)
+                simulated = eval_nlu.apply_fallback([pred], threshold, general)[0]
+                assert simulated.predicted == message.data["intent"]["name"], (ranking, config)
+                outcomes.add((ranking[0][0], simulated.predicted == "nlu_fallback"))
+    # Every message is kept under some settings and rejected under others.
+    assert len(outcomes) == 2 * len(RANKINGS)
+
+
+def test_fallback_settings_from_schema(eval_nlu: ModuleType) -> None:
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    from nlu_components.topic_fallback import TopicFallbackClassifier
+
+    def schema(uses: type, config: dict) -> GraphSchema:
+        node = SchemaNode(needs={}, uses=uses, constructor_name="load", fn="process", config=config)
+        return GraphSchema({"run_node": node})
+
+    topic = schema(TopicFallbackClassifier, {"threshold": 0.7})
+    assert eval_nlu.schema_fallback_settings(topic) == {"threshold": 0.7, "general_threshold": 0.4}
+    plain = schema(FallbackClassifier, {"threshold": 0.55, "ambiguity_threshold": 0.08})
+    assert eval_nlu.schema_fallback_settings(plain) is None
+    assert eval_nlu.fallback_node(plain).uses is FallbackClassifier
+    assert eval_nlu.schema_fallback_settings(schema(DIETClassifier, {})) is None
+    assert eval_nlu.fallback_node(schema(DIETClassifier, {})) is None
 
 
 def test_fallback_analysis(eval_nlu: ModuleType) -> None:
     p = eval_nlu.Prediction
     preds = [
-        p("a", "apa_amount", "nlu_fallback", 0.55, "apa_amount", 0.5, 0.4),
-        p("b", "out_of_scope", "nlu_fallback", 0.55, "apa_amount", 0.4, 0.2),
+        p("a", "apa_apply", "apa_apply", 0.35, "apa_apply", 0.35, 0.7),  # topic sure: kept
+        p("b", "out_of_scope", "nlu_fallback", 0.6, "apa_amount", 0.4, 0.5),  # topic unsure
+        p("c", "greet", "greet", 0.45, "greet", 0.45, 0.45),
     ]
-    analysis = eval_nlu.fallback_analysis(preds, {"threshold": 0.55, "ambiguity_threshold": 0.08})
-    assert analysis["simulation_mismatches"] == 0
+    settings = {"threshold": 0.6, "general_threshold": 0.4}
+    analysis = eval_nlu.fallback_analysis(preds, settings, "TopicFallbackClassifier")
+    assert analysis["simulation_applies"] and analysis["simulation_mismatches"] == 0
     assert analysis["classifier_alone"]["topic_accuracy"] == 1.0
     assert analysis["classifier_alone"]["oos_rejection_rate"] == 0.0
     configured = next(
-        r for r in analysis["sweep"] if (r["threshold"], r["ambiguity_threshold"]) == (0.55, 0.08)
+        r for r in analysis["sweep"] if (r["threshold"], r["general_threshold"]) == (0.6, 0.4)
     )
-    assert (configured["topic_accuracy"], configured["oos_rejection_rate"]) == (0.0, 1.0)
-    at_045 = eval_nlu.summary_metrics(eval_nlu.apply_fallback(preds, 0.45, 0.0))
-    assert (at_045["topic_accuracy"], at_045["oos_rejection_rate"]) == (1.0, 1.0)
+    assert (configured["topic_accuracy"], configured["oos_rejection_rate"]) == (1.0, 1.0)
+    strict = next(
+        r for r in analysis["sweep"] if (r["threshold"], r["general_threshold"]) == (0.8, 0.5)
+    )
+    assert strict == {
+        "threshold": 0.8,
+        "general_threshold": 0.5,
+        "topic_accuracy": 0.0,
+        "oos_rejection_rate": 1.0,
+        "false_rejection_rate": 1.0,
+        "intent_accuracy": 0.3333,
+    }
     assert len(analysis["sweep"]) == len(eval_nlu.SWEEP_THRESHOLDS) * len(
-        eval_nlu.SWEEP_AMBIGUITIES
+        eval_nlu.SWEEP_GENERAL_THRESHOLDS
     )
+    # Settings that the model did not use: "b" (topic at 0.5) would have been kept.
+    wrong = {"threshold": 0.5, "general_threshold": 0.4}
+    assert eval_nlu.fallback_analysis(preds, wrong)["simulation_mismatches"] == 1
+
+
+def test_plain_fallback_classifier_is_reported(eval_nlu: ModuleType, tmp_path: Path) -> None:
+    p = eval_nlu.Prediction
+    preds = [p("a", "apa_apply", "apa_apply", 0.9, "apa_apply", 0.9, 0.95)]
+    report = eval_nlu.build_report(preds, {}, None, "FallbackClassifier")
+    fallback = report["fallback"]
+    assert not fallback["simulation_applies"] and "simulation_mismatches" not in fallback
+    eval_nlu.write_reports(report, tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "`FallbackClassifier`, not a TopicFallbackClassifier" in md
+    assert "does not apply" in eval_nlu.console_summary(report)

@@ -65,8 +65,16 @@ def test_evaluation_report_is_written(
     assert len(saved["errors"]) == sum(
         eval_nlu.effective_intent(p["predicted"]) != p["expected"] for p in saved["predictions"]
     )
-    if saved["fallback"]["settings"]:
-        # The threshold sweep replays the FallbackClassifier: it must agree with the model.
-        assert saved["fallback"]["simulation_mismatches"] == 0
+    for p in saved["predictions"]:
+        # A group's summed confidence holds at least its best intent's, at most the whole ranking.
+        assert p["top_confidence"] - 1e-4 <= p["group_confidence"] <= 1.0 + 1e-4, p
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "## Targets" in markdown and "topic_accuracy" in markdown
+    fallback = saved["fallback"]
+    if fallback["settings"]:
+        # The threshold sweep replays the TopicFallbackClassifier: it must agree with the model.
+        assert fallback["component"] == "TopicFallbackClassifier"
+        assert fallback["simulation_mismatches"] == 0
+    else:
+        # An older model (plain FallbackClassifier): the report says the simulation does not apply.
+        assert "does not apply" in markdown

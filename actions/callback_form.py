@@ -81,6 +81,16 @@ def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
     return None
 
 
+def cancelled(tracker: Tracker) -> bool:
+    """The citizen asked to stop ("annuler", the cancel button) while the form was open.
+
+    Handled here rather than by a rule: the form reads free text, so it would take "annuler" as
+    the answer to its question.
+    """
+    intent, confidence = latest_intent(tracker)
+    return intent == "cancel" and (confidence or 0) >= 0.7
+
+
 def phone_display(e164: str, phone: bool) -> str:
     return ", ".join(phone_digit_pairs(e164)) if phone else format_phone(e164)
 
@@ -123,8 +133,8 @@ class ValidateCallbackForm(FormValidationAction):
         tracker: Tracker,
         domain: dict,
     ) -> list[str]:
-        if tracker.get_slot("consent") is False:  # refused: nothing more is asked or stored
-            return []
+        if tracker.get_slot("consent") is False or cancelled(tracker):
+            return []  # refused or cancelled: nothing more is asked, nothing is stored
         return domain_slots
 
     def validate_consent(
@@ -181,14 +191,12 @@ class ValidateCallbackForm(FormValidationAction):
         buttons.append(
             {"title": f"J'habite hors du {settings.short_name}", "payload": OUTSIDE_DEPARTEMENT}
         )
-        prefix = (
-            "Vouliez-vous dire l'une de ces communes ?"
-            if suggestions
-            else (f"Je ne trouve pas cette commune parmi celles du {settings.short_name}.")
+        text = (
+            f"Je ne trouve pas « {text.strip()[:60]} » parmi les communes du {settings.short_name}."
         )
-        dispatcher.utter_message(
-            text=f"{prefix} Indiquez votre commune de résidence.", buttons=buttons
-        )
+        if suggestions:
+            text += " Vouliez-vous dire l'une de celles-ci ?"
+        dispatcher.utter_message(text=text, buttons=buttons)
         return {"commune": None}
 
     def validate_callback_slot(
@@ -350,6 +358,9 @@ class ActionSubmitCallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         settings = get_settings()
+        if cancelled(tracker):
+            dispatcher.utter_message(response="utter_cancelled")
+            return reset_form()
         if tracker.get_slot("consent") is not True:
             dispatcher.utter_message(
                 text=(
@@ -423,17 +434,3 @@ class ActionSubmitCallback(Action):
                 "conservée et sera transmise aux conseillers dès son rétablissement."
             )
         return text
-
-
-class ActionCancelCallback(Action):
-    def name(self) -> str:
-        return "action_cancel_callback"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        dispatcher.utter_message(
-            text=(
-                "C'est annulé : aucune demande n'a été enregistrée. "
-                "Puis-je vous aider pour autre chose ?"
-            )
-        )
-        return reset_form()

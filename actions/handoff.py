@@ -128,7 +128,7 @@ class ValidateTopicForm(FormValidationAction):
         )
         if topic in TOPIC_LABELS:
             return {"topic": topic}
-        if intent == "deny":  # "none of these": the agent will sort it out
+        if intent in ("deny", "cancel"):  # "none of these": the agent will sort it out
             return {"topic": UNKNOWN_TOPIC}
         dispatcher.utter_message(text="Je n'ai pas compris. Choisissez l'un des sujets :")
         return {"topic": None}

@@ -98,7 +98,7 @@ def test_wrong_phone_and_unknown_commune_are_asked_again(assistant_stack):
     assert "ne semble pas valide" in citizen.text
     citizen.say("+33 7 11 22 33 44")
     citizen.say("Marseille")
-    assert "Je ne trouve pas cette commune" in citizen.text
+    assert "Je ne trouve pas « Marseille » parmi les communes du Val-de-Marne" in citizen.text
     citizen.say("creteuil")
     assert "Créteil" in [b["title"] for b in citizen.buttons()] or "Quand" in citizen.text
 

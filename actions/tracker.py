@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from bot.conversation import ASSISTANT, CITIZEN, Turn, timestamp_to_datetime
+from bot.hours import CallbackSlot
 from bot.routing import TOPIC_LABELS
+from bot.services import get_opening_hours
 
+_SLOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 CHANNEL_NAMES = {"socketio": "web", "rest": "web", "phone": "phone"}
 _PAYLOAD_LABELS = {
     "affirm": "Oui",
@@ -82,6 +86,13 @@ def _payload_label(intent: str | None, entities: tuple[tuple[str, str], ...]) ->
     return _PAYLOAD_LABELS.get(intent or "", intent or "")
 
 
+def _slot_label(slot_id: str) -> str:
+    try:
+        return CallbackSlot.from_id(slot_id, get_opening_hours()).label
+    except ValueError:
+        return slot_id
+
+
 def turns(tracker: Tracker) -> list[Turn]:
     """The current session's messages, citizen and assistant, in order."""
     result = []
@@ -100,6 +111,8 @@ def turns(tracker: Tracker) -> list[Turn]:
             text = event.get("text") or ""
             if text.startswith("/"):  # a button: show what the citizen clicked, not the payload
                 text = f"[bouton] {_payload_label(intent, entities)}"
+            elif _SLOT_ID.match(text):  # a callback slot button carries the slot's start time
+                text = f"[bouton] {_slot_label(text)}"
             result.append(Turn(CITIZEN, text, at, intent, confidence, entities))
         elif kind == "bot" and event.get("text"):
             result.append(Turn(ASSISTANT, event["text"], at))

@@ -1,0 +1,268 @@
+"""OpenAPI 3.1 description of the JSON API the département's CRM uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.knowledge import TOPICS
+from console.labels import RESOLUTION_LABELS
+
+_DATE_TIME = {"type": "string", "format": "date-time"}
+_NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_ERROR = {"$ref": "#/components/responses/Error"}
+API_OUTCOMES = (*RESOLUTION_LABELS, "transferred")
+
+
+def _ticket_summary() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["reference", "status", "priority", "created_at", "due_at", "channel"],
+        "properties": {
+            "reference": {"type": "string", "example": "261123-048213"},
+            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
+            "priority": {"type": "string", "enum": ["normal", "urgent"]},
+            "created_at": _DATE_TIME,
+            "updated_at": _DATE_TIME,
+            "due_at": {**_DATE_TIME, "description": "Callback deadline promised to the citizen"},
+            "closed_at": _NULLABLE_DATE_TIME,
+            "channel": {"type": "string", "example": "phone"},
+            "topic": {"type": ["string", "null"], "enum": [*TOPICS, None]},
+            "intent": _NULLABLE_STRING,
+            "citizen_name": _NULLABLE_STRING,
+            "phone": {**_NULLABLE_STRING, "description": "E.164, e.g. +33612345678"},
+            "commune": _NULLABLE_STRING,
+            "assignee": _NULLABLE_STRING,
+            "outcome": {
+                "type": ["string", "null"],
+                "description": "Once closed: "
+                + ", ".join((*API_OUTCOMES, "unreachable", "wrong_number")),
+            },
+            "personal_data_purged": {"type": "boolean"},
+        },
+    }
+
+
+def _ticket_detail() -> dict[str, Any]:
+    return {
+        "allOf": [
+            {"$ref": "#/components/schemas/TicketSummary"},
+            {
+                "type": "object",
+                "properties": {
+                    "confidence": {"type": ["number", "null"]},
+                    "fiche_id": _NULLABLE_STRING,
+                    "reason": _NULLABLE_STRING,
+                    "entities": {"type": "object"},
+                    "callback_slot": {
+                        "type": ["object", "null"],
+                        "properties": {
+                            "start": _DATE_TIME,
+                            "end": _DATE_TIME,
+                            "label": {"type": "string"},
+                        },
+                    },
+                    "transcript": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "speaker": {"type": "string", "enum": ["citoyen", "assistant"]},
+                                "text": {"type": "string"},
+                                "at": {"type": "string"},
+                            },
+                        },
+                    },
+                    "earlier_references": {"type": "array", "items": {"type": "string"}},
+                    "events": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "at": _DATE_TIME,
+                                "account": {"type": "string"},
+                                "kind": {
+                                    "type": "string",
+                                    "enum": [
+                                        "claim",
+                                        "attempt",
+                                        "resolve",
+                                        "transfer",
+                                        "note",
+                                        "reassign",
+                                    ],
+                                },
+                                "detail": {"type": "object"},
+                                "text": _NULLABLE_STRING,
+                            },
+                        },
+                    },
+                },
+            },
+        ]
+    }
+
+
+def spec(title: str) -> dict[str, Any]:
+    reference = {
+        "name": "reference",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{title} — API des demandes de rappel",
+            "version": "1.0.0",
+            "description": (
+                "Read the callback tickets created by the assistant and push their outcome "
+                "from the CRM. Authenticate with `Authorization: Bearer <token>`; tokens are "
+                "created with `triage agents token NAME`. Every read and write is audited."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/tickets": {
+                "get": {
+                    "operationId": "listTickets",
+                    "summary": "List tickets, oldest id first (page with after_id)",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["open", "claimed", "closed"]},
+                        },
+                        {"name": "updated_since", "in": "query", "schema": _DATE_TIME},
+                        {"name": "after_id", "in": "query", "schema": {"type": "integer"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page of tickets",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/TicketSummary"
+                                                },
+                                            },
+                                            "next_after_id": {"type": ["integer", "null"]},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": _ERROR,
+                        "401": _ERROR,
+                    },
+                }
+            },
+            "/tickets/{reference}": {
+                "get": {
+                    "operationId": "getTicket",
+                    "summary": "One ticket with its transcript and history",
+                    "parameters": [reference],
+                    "responses": {
+                        "200": {
+                            "description": "The ticket",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/TicketDetail"}
+                                }
+                            },
+                        },
+                        "401": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
+            "/tickets/{reference}/outcome": {
+                "post": {
+                    "operationId": "pushOutcome",
+                    "summary": "Close the ticket with the outcome recorded in the CRM",
+                    "parameters": [reference],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/OutcomeRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The closed ticket",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/TicketDetail"}
+                                }
+                            },
+                        },
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "404": _ERROR,
+                        "409": _ERROR,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description",
+                    "responses": {"200": {"description": "OpenAPI document"}},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": {
+                    "description": "Error (French detail, for people)",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "error": {"type": "string"},
+                                    "detail": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+            "schemas": {
+                "TicketSummary": _ticket_summary(),
+                "TicketDetail": _ticket_detail(),
+                "OutcomeRequest": {
+                    "type": "object",
+                    "required": ["outcome"],
+                    "properties": {
+                        "outcome": {
+                            "type": "string",
+                            "enum": list(API_OUTCOMES),
+                            "description": "; ".join(
+                                f"{k}: {v}" for k, v in RESOLUTION_LABELS.items()
+                            )
+                            + "; transferred: handed to a service (give `service`)",
+                        },
+                        "service": {
+                            "type": "string",
+                            "description": "Service id from the département's configuration",
+                        },
+                        "comment": {"type": "string", "maxLength": 2000},
+                    },
+                },
+            },
+        },
+    }

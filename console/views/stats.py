@@ -1,0 +1,238 @@
+"""Statistics for supervisors: charts, tables, CSV export, over a chosen period."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from bot.hours import WEEKDAYS_FR
+from bot.tickets.models import utcnow
+from console import charts
+from console.labels import INTERACTION_OUTCOME_LABELS, channel_label, label, topic_label
+from console.security import current_account, requires
+from console.services import services
+from console.stats import Period, Report, build_report
+
+blueprint = Blueprint("stats", __name__, url_prefix="/statistiques")
+MAX_DAYS = 366
+EXPORTS = {
+    "jours-canaux": "Contacts par jour et par canal",
+    "jours-themes": "Contacts par jour et par thème",
+    "themes": "Contacts par thème",
+    "issues": "Fin des conversations",
+    "rappels": "Rappels et délais",
+    "communes": "Contacts par commune",
+    "heures": "Contacts par heure",
+    "jours-semaine": "Contacts par jour de la semaine",
+}
+
+
+def _period(today: date) -> Period:
+    """The period asked for (debut, fin as YYYY-MM-DD), else the last 30 days."""
+    default = Period.last_days(today)
+    try:
+        start = date.fromisoformat(request.args.get("debut") or default.start.isoformat())
+        end = date.fromisoformat(request.args.get("fin") or default.end.isoformat())
+    except ValueError:
+        abort(400, description="Dates invalides : utilisez le format AAAA-MM-JJ.")
+    if end < start:
+        abort(400, description="La date de fin précède la date de début.")
+    if (end - start).days >= MAX_DAYS:
+        abort(400, description=f"La période est limitée à {MAX_DAYS} jours.")
+    return Period(start, end)
+
+
+def _report() -> Report:
+    context = services()
+    tz = context.settings.timezone
+    now = utcnow()
+    period = _period(now.astimezone(tz).date())
+    with context.sessions() as session:
+        return build_report(session, period, context.hours, tz, now)
+
+
+def _charts(report: Report) -> dict[str, Any]:
+    days, by_channel = report.per_day("channel")
+    _, by_topic = report.per_day("topic")
+    span = f"du {report.period.start:%d/%m/%Y} au {report.period.end:%d/%m/%Y}"
+    communes = [(name or "Commune inconnue", n) for name, n in report.count_by("commune")][:15]
+    return {
+        "channel": charts.stacked_columns(
+            "chart-channel",
+            "Contacts par jour et par canal",
+            f"{report.total} contacts {span}, empilés par canal ; détail dans le tableau.",
+            days,
+            [(channel_label(code), values) for code, values in by_channel.items()],
+        ),
+        "topic": charts.stacked_columns(
+            "chart-topic",
+            "Contacts par jour et par thème",
+            f"{report.total} contacts {span}, empilés par thème ; détail dans le tableau.",
+            days,
+            [(topic_label(code), values) for code, values in by_topic.items()],
+        ),
+        "communes": charts.horizontal_bars(
+            "chart-communes",
+            "Contacts par commune (15 premières)",
+            "Nombre de contacts par commune déclarée ; détail dans le tableau.",
+            communes,
+        ),
+        "hours": charts.stacked_columns(
+            "chart-hours",
+            "Contacts par heure de la journée",
+            "Nombre de contacts selon l'heure locale de début ; détail dans le tableau.",
+            [f"{h} h" for h in range(24)],
+            [("Contacts", report.by_hour())],
+            height=220,
+        ),
+    }
+
+
+@blueprint.route("")
+@requires("supervisor")
+def index() -> Any:
+    report = _report()
+    return render_template(
+        "stats.html",
+        report=report,
+        charts=_charts(report),
+        tables=build_tables(report),
+        cell=cell,
+        exports=EXPORTS,
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[object]]
+
+
+def _daily(report: Report, attribute: str, caption: str) -> Table:
+    _, series = report.per_day(attribute)
+    name = channel_label if attribute == "channel" else topic_label
+    columns = list(series.values())
+    rows = [
+        [f"{day:%d/%m/%Y}", *(col[i] for col in columns), sum(col[i] for col in columns)]
+        for i, day in enumerate(report.period.days())
+    ]
+    return Table(caption, ["Jour", *(name(code) for code in series), "Total"], rows)
+
+
+def _percent(value: float | None) -> object:
+    return "" if value is None else round(value * 100, 1)
+
+
+def _hours(value: float | None) -> object:
+    return "" if value is None else round(value, 2)
+
+
+def build_tables(report: Report) -> dict[str, Table]:
+    """Every figure of the page as a table: shown under the charts and exported as CSV."""
+    priorities = {"all": "Toutes", "urgent": "Urgentes", "normal": "Normales"}
+    return {
+        "jours-canaux": _daily(report, "channel", EXPORTS["jours-canaux"]),
+        "jours-themes": _daily(report, "topic", EXPORTS["jours-themes"]),
+        "themes": Table(
+            "Contacts par thème",
+            ["Thème", "Contacts", "Répondus par l'assistant seul", "Demandes de rappel"],
+            [[topic_label(t), *rest] for t, *rest in report.topics_table()],
+        ),
+        "issues": Table(
+            "Fin des conversations",
+            ["Issue", "Contacts"],
+            [[label(INTERACTION_OUTCOME_LABELS, o), n] for o, n in report.count_by("outcome")],
+        ),
+        "rappels": Table(
+            "Demandes de rappel reçues sur la période",
+            [
+                "Priorité",
+                "Demandes",
+                "Rappelées dans le délai",
+                "Hors délai",
+                "En attente (délai non échu)",
+                "Dans le délai (%)",
+                "Délai médian (heures ouvrées)",
+            ],
+            [
+                [
+                    priorities[k],
+                    f.total,
+                    f.within,
+                    f.late,
+                    f.pending,
+                    _percent(f.rate),
+                    _hours(f.median_hours),
+                ]
+                for k, f in report.callbacks.items()
+            ],
+        ),
+        "communes": Table(
+            "Contacts par commune",
+            ["Commune", "Contacts"],
+            [[c or "Commune inconnue", n] for c, n in report.count_by("commune")],
+        ),
+        "heures": Table(
+            "Contacts par heure de début (heure locale)",
+            ["Heure", "Contacts"],
+            [[f"{h} h – {h + 1} h", n] for h, n in enumerate(report.by_hour())],
+        ),
+        "jours-semaine": Table(
+            "Contacts par jour de la semaine",
+            ["Jour", "Contacts"],
+            [[d.capitalize(), n] for d, n in zip(WEEKDAYS_FR, report.by_weekday(), strict=True)],
+        ),
+    }
+
+
+def cell(value: object) -> str:
+    """French number formatting for tables and CSV (1 234 ; 85,5)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u202f")
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _csv_cell(value: object) -> object:
+    """Numbers with a decimal comma; no spreadsheet formula from data ("=…" becomes text)."""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(name: str, table: Table) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.headers)
+    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+    # The BOM lets spreadsheet software read the file as UTF-8.
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@blueprint.route("/export.csv")
+@requires("supervisor")
+def export() -> Any:
+    table = request.args.get("table", "")
+    if table not in EXPORTS:
+        abort(400, description="Tableau inconnu.")
+    report = _report()
+    services().audit.record(
+        current_account().username,
+        "export",
+        table=table,
+        start=report.period.start.isoformat(),
+        end=report.period.end.isoformat(),
+    )
+    name = f"statistiques-{table}-{report.period.start}-{report.period.end}.csv"
+    return _csv(name, build_tables(report)[table])

@@ -1,0 +1,170 @@
+"""What agents (and the CRM) do to a ticket, with its rules; each change writes its event.
+
+The caller opens the unit of work and loads the ticket with `lock_ticket`; every function here
+changes the ticket and adds its `ticket_events` row in that same session, so a change never
+lands without its trace. Rules:
+- an open ticket is claimed by whoever acts on it first;
+- a ticket claimed by someone else can be worked on only by a supervisor (or the CRM);
+- after Settings.max_failed_attempts failed call attempts the ticket closes as unreachable
+  (or as a wrong number when that was the last result);
+- a transfer to a service closes the ticket for the contact centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import ATTEMPT_RESULTS, FAILED_ATTEMPT_RESULTS, add_ticket_event, failed_attempts
+from bot.settings import Settings
+from bot.tickets.models import Ticket
+from console.labels import RESOLUTION_LABELS
+
+MAX_TEXT = 2000
+
+
+class WorkflowError(ValueError):
+    """An action the rules refuse; the message is French (shown to the agent or the CRM)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # username, or "api:<token name>"
+    may_override: bool  # supervisors and the CRM may act on someone else's ticket
+
+
+def lock_ticket(session: Session, reference: str) -> Ticket | None:
+    query = select(Ticket).where(Ticket.reference == reference).with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def _clean_text(text: str | None, required: bool = False) -> str | None:
+    text = (text or "").strip()
+    if required and not text:
+        raise WorkflowError("Le texte est vide.")
+    if len(text) > MAX_TEXT:
+        raise WorkflowError(f"Texte trop long ({len(text)} caractères, {MAX_TEXT} au plus).")
+    return text or None
+
+
+def _check_open(ticket: Ticket) -> None:
+    if ticket.status == "closed":
+        raise WorkflowError(f"La demande {ticket.reference} est déjà close.")
+
+
+def _take(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
+    """Claim an open ticket for the actor; refuse someone else's unless allowed."""
+    _check_open(ticket)
+    if ticket.status == "claimed" and ticket.assignee != actor.name:
+        if not actor.may_override:
+            raise WorkflowError(f"La demande est prise en charge par {ticket.assignee}.")
+        return
+    if ticket.status == "open" and not actor.name.startswith("api:"):
+        ticket.status, ticket.assignee = "claimed", actor.name
+        ticket.updated_at = now
+        add_ticket_event(session, ticket, actor.name, "claim", at=now)
+
+
+def _close(ticket: Ticket, outcome: str, now: datetime) -> None:
+    ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", outcome, now, now
+
+
+def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
+    _check_open(ticket)
+    if ticket.status == "claimed":
+        who = "vous" if ticket.assignee == actor.name else ticket.assignee
+        raise WorkflowError(f"La demande est déjà prise en charge par {who}.")
+    _take(session, ticket, actor, now)
+
+
+def record_attempt(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    result: str,
+    comment: str | None,
+    settings: Settings,
+    now: datetime,
+) -> bool:
+    """Record a call attempt; return True when it closed the ticket (too many failures)."""
+    if result not in ATTEMPT_RESULTS:
+        raise WorkflowError("Résultat d'appel inconnu.")
+    comment = _clean_text(comment)
+    _take(session, ticket, actor, now)
+    add_ticket_event(session, ticket, actor.name, "attempt", {"result": result}, comment, now)
+    ticket.updated_at = now
+    if result not in FAILED_ATTEMPT_RESULTS:
+        return False
+    session.flush()
+    failures = failed_attempts(session, ticket.id)
+    if failures < settings.max_failed_attempts:
+        return False
+    outcome = "wrong_number" if result == "wrong_number" else "unreachable"
+    _close(ticket, outcome, now)
+    detail = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
+    add_ticket_event(session, ticket, actor.name, "resolve", detail, at=now)
+    return True
+
+
+def resolve(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    outcome: str,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    if outcome not in RESOLUTION_LABELS:
+        raise WorkflowError("Issue inconnue.")
+    comment = _clean_text(comment)
+    _take(session, ticket, actor, now)
+    _close(ticket, outcome, now)
+    add_ticket_event(session, ticket, actor.name, "resolve", {"outcome": outcome}, comment, now)
+
+
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    service_id: str,
+    comment: str | None,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    service = next((s for s in settings.services if s.id == service_id), None)
+    if service is None:
+        raise WorkflowError("Service inconnu.")
+    comment = _clean_text(comment)
+    _take(session, ticket, actor, now)
+    _close(ticket, "transferred", now)
+    add_ticket_event(session, ticket, actor.name, "transfer", {"service": service.id}, comment, now)
+
+
+def add_note(session: Session, ticket: Ticket, actor: Actor, text: str, now: datetime) -> None:
+    """A note is allowed on any ticket, closed ones included (a citizen calls back later)."""
+    add_ticket_event(session, ticket, actor.name, "note", text=_clean_text(text, True), at=now)
+    ticket.updated_at = now
+
+
+def reassign(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    assignee: str | None,
+    known_usernames: set[str],
+    now: datetime,
+) -> None:
+    """Give the ticket to another agent, or back to the queue (`assignee` None)."""
+    _check_open(ticket)
+    if not actor.may_override:
+        raise WorkflowError("La réattribution est réservée aux superviseurs.")
+    if assignee is not None and assignee not in known_usernames:
+        raise WorkflowError("Agent inconnu ou désactivé.")
+    detail = {"from": ticket.assignee, "to": assignee}
+    ticket.assignee = assignee
+    ticket.status = "claimed" if assignee else "open"
+    ticket.updated_at = now
+    add_ticket_event(session, ticket, actor.name, "reassign", detail, at=now)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db import make_engine
-
 # Importing the models registers their tables on Base.metadata. A later module that adds
 # tables to the same Base (the console) must be imported here too.
+import bot.accounts
+import bot.audit  # noqa: F401
+from bot.db import make_engine
 from bot.tickets.models import Base
 
 target_metadata = Base.metadata

@@ -10,7 +10,6 @@ Chromium is missing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import warnings
@@ -25,36 +24,12 @@ from werkzeug.serving import make_server
 from bot.accounts import AccountStore
 from bot.db import make_engine, session_factory
 from bot.urgency import Priority
+from tests.conftest import AXE, SCREENSHOTS
 from tests.console.conftest import ACCOUNTS, PASSWORD, days_ago
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "reports" / "screenshots"
-AXE = ROOT / "tests" / "web" / "vendor" / "axe.min.js"  # axe-core, vendored by the web tests
-CHROMIUM = Path(os.environ.get("TRIAGE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -r requirements/console.txt)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -68,8 +43,8 @@ def live_console(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
@@ -258,7 +233,7 @@ def test_keyboard_and_accessibility(
 @pytest.mark.stack
 @pytest.mark.slow
 def test_ticket_from_a_real_conversation(
-    assistant_stack: Any, chromium: Any, request: pytest.FixtureRequest
+    assistant_stack: Any, browser: Any, request: pytest.FixtureRequest
 ) -> None:
     from tests.e2e.chat import Citizen
     from tests.e2e.test_chat import book_callback
@@ -276,7 +251,7 @@ def test_ticket_from_a_real_conversation(
         )
     finally:
         engine.dispose()
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         base = assistant_stack.console_url

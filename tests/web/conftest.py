@@ -28,38 +28,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import AXE, SCREENSHOTS
 from tests.web.widget import Chat
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SCREENSHOTS = ROOT / "reports" / "screenshots"
-AXE = HERE / "vendor" / "axe.min.js"
-CHROMIUM = Path(os.environ.get("TRIAGE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-# ------------------------------------------------------------------------------ browser
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -r requirements/web.txt)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _slug(text: str) -> str:

@@ -25,7 +25,7 @@ from bot.settings import get_settings
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 30000
 PG_CONNECT_TIMEOUT_S = 5
 # Any constant: serialises concurrent `upgrade` calls (action server and console starting).
 _LOCK_ID = 947_243_001

@@ -92,9 +92,13 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium under Playwright (skips, saying why, when either is missing)."""
+    """Debian's headless Chromium under Playwright (skips, saying why, when either is missing).
+
+    Module scope: while Playwright's sync API is open it keeps an event loop running on the main
+    thread, and later tests that call asyncio.run() (Rasa's parsing, the channels) would fail.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

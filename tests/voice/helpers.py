@@ -1,0 +1,45 @@
+"""Helpers of the gateway tests: a gateway on free ports, waiting for a condition."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+from voice.asr import Recognizer
+from voice.config import VoiceConfig
+from voice.gateway import Gateway
+from voice.tts import Synthesizer
+
+
+def gateway_config(voice_config: VoiceConfig, **changes: object) -> VoiceConfig:
+    """Ports chosen by the system, short waits so that silence tests take seconds."""
+    defaults = {
+        "host": "127.0.0.1",
+        "audiosocket_port": 0,
+        "http_port": 0,
+        "no_input_timeout": 2.0,
+        "digit_timeout": 1.0,
+    }
+    return replace(voice_config, **{**defaults, **changes})
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(
+    config: VoiceConfig, recognizer: Recognizer, synthesizer: Synthesizer
+) -> AsyncIterator[Gateway]:
+    gateway = Gateway(config, recognizer=recognizer, synthesizer=synthesizer)
+    await gateway.start()
+    try:
+        yield gateway
+    finally:
+        await gateway.stop()
+
+
+async def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.05)

@@ -40,6 +40,10 @@ def test_amounts_dates_and_hours_are_said_as_numbers():
     assert speakable("de 8 h à 12 h et de 14 h 30 à 20 h") == (
         "de 8 heures à midi et de 14 heures 30 à 20 heures"
     )
+    assert speakable("au plus tard le 26/11/2026 à 20:00") == (
+        "au plus tard le 26 novembre 2026 à 20 heures"
+    )
+    assert speakable("le 1/12/2026 à 8:30") == "le 1er décembre 2026 à 8 heures 30"
 
 
 def test_links_markup_and_lists_are_not_read():
@@ -56,8 +60,11 @@ def test_buttons_become_a_spoken_choice_with_keys():
 
 
 def test_reply_with_buttons_ends_with_the_choice_and_a_transfer_cuts_the_rest():
-    reply = spoken_reply([BotMessage("Quel sujet ?", buttons=[{"title": "APA", "payload": "/a"}])])
-    assert reply.texts == ["Quel sujet ?", "Dites APA, ou tapez 1."]
+    reply = spoken_reply(
+        [BotMessage("Voici la réponse. Quel sujet ?", buttons=[{"title": "APA", "payload": "/a"}])]
+    )
+    assert reply.spoken == ["Voici la réponse. Quel sujet ?", "Dites APA, ou tapez 1."]
+    assert reply.question == ["Quel sujet ?", "Dites APA, ou tapez 1."]  # said again on silence
     assert [c.payload for c in reply.choices] == ["/a"]
     transfer = spoken_reply(
         [
@@ -66,7 +73,7 @@ def test_reply_with_buttons_ends_with_the_choice_and_a_transfer_cuts_the_rest():
             BotMessage("Sinon, le formulaire.", buttons=[{"title": "Oui", "payload": "/affirm"}]),
         ]
     )
-    assert transfer.texts == ["Je vous mets en relation."]
+    assert transfer.spoken == ["Je vous mets en relation."]
     assert transfer.action == "transfer" and transfer.choices == []
 
 

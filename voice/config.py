@@ -1,0 +1,66 @@
+"""Deployment settings of the phone gateway, read from the environment.
+
+Everything that belongs to the département (name, opening hours) stays in departement.yml and is
+read through bot.settings; this file only holds where the models are, which engine listens, and
+where the gateway and Rasa run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import get_settings
+
+ENGINES = ("vosk", "whisper")
+VOSK_FR_MODEL_NAME = "vosk-model-small-fr-0.22"
+
+
+def _models_dir(env: dict[str, str]) -> Path:
+    return Path(env.get("TRIAGE_VOICE_MODELS") or get_settings().var_dir / "voice" / "models")
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    rasa_url: str = "http://127.0.0.1:5005"
+    engine: str = "vosk"
+    vosk_model: Path = Path()
+    whisper_model: Path = Path()
+    whisper_threads: int = 2
+    # espeak-ng voices to try in order; the first one installed is used (MBROLA fr1 is the most
+    # intelligible on an 8 kHz line, see voice/README.md).
+    tts_voices: tuple[str, ...] = ("mb/mb-fr1", "mb/mb-fr4", "roa/fr")
+    tts_rate: int = 150
+    host: str = "127.0.0.1"
+    audiosocket_port: int = 9092
+    http_port: int = 8091
+    # Turn-taking (seconds).
+    no_input_timeout: float = 6.0
+    max_utterance: float = 20.0
+    end_of_speech_silence: float = 0.6
+    digit_timeout: float = 2.5
+    rasa_timeout: float = 15.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> VoiceConfig:
+        env = dict(os.environ if env is None else env)
+        models = _models_dir(env)
+        engine = env.get("TRIAGE_VOICE_ENGINE", "vosk")
+        if engine not in ENGINES:
+            raise ValueError(f"TRIAGE_VOICE_ENGINE must be one of {ENGINES}, not {engine!r}")
+        values: dict[str, object] = {
+            "rasa_url": env.get("TRIAGE_RASA_URL", cls.rasa_url).rstrip("/"),
+            "engine": engine,
+            "vosk_model": Path(env.get("TRIAGE_VOSK_MODEL") or models / VOSK_FR_MODEL_NAME),
+            "whisper_model": Path(env.get("TRIAGE_WHISPER_MODEL") or models / "whisper-base"),
+            "whisper_threads": int(env.get("TRIAGE_WHISPER_THREADS", "2")),
+            "tts_rate": int(env.get("TRIAGE_TTS_RATE", "150")),
+            "host": env.get("TRIAGE_VOICE_HOST", cls.host),
+            "audiosocket_port": int(env.get("TRIAGE_AUDIOSOCKET_PORT", "9092")),
+            "http_port": int(env.get("TRIAGE_VOICE_HTTP_PORT", "8091")),
+        }
+        if env.get("TRIAGE_TTS_VOICES"):
+            values["tts_voices"] = tuple(env["TRIAGE_TTS_VOICES"].split(","))
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

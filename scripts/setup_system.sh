@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# Debian packages for the browser tests and speech: installed when missing and when we can.
+# Debian packages for the browser tests and speech, installed when missing and when we can.
+# Required: Chromium (browser tests) and espeak-ng (speech synthesis). Optional: the MBROLA French
+# voices (more intelligible, from Debian's contrib/non-free) and PortAudio (microphone mode).
 set -euo pipefail
-packages=(chromium espeak-ng)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
+required=(chromium espeak-ng)
+optional=(mbrola mbrola-fr1 mbrola-fr4 libportaudio2)
+
+missing_of() {
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || echo "$package"
+  done
+}
+mapfile -t missing < <(missing_of "${required[@]}" "${optional[@]}")
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  echo "system: missing Debian packages: ${missing[*]} (install them; the tests that need them will skip)" >&2
+  echo "system: missing Debian packages: ${missing[*]} (install them; the tests that need them skip)" >&2
   exit 0
 fi
 echo "system: installing ${missing[*]}"
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+mapfile -t missing_required < <(missing_of "${required[@]}")
+if [ ${#missing_required[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_required[@]}" >/dev/null
+fi
+for package in $(missing_of "${optional[@]}"); do
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+    || echo "system: optional package $package not available, going on without it" >&2
+done

@@ -50,6 +50,8 @@ class Settings:
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
     retention_days: int = 90
+    # Who citizens write to about their personal data (the data protection officer).
+    privacy_contact: str = ""
     imagine_r_refund: str = ""
     database_url: str = ""
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
@@ -159,10 +161,21 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
         retention_days=_positive_int(path, raw, "retention_days", 90),
+        privacy_contact=_privacy_contact(raw),
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,
         knowledge_dir=Path(env.get("TRIAGE_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
         var_dir=var_dir,
+    )
+
+
+def _privacy_contact(raw: dict[str, Any]) -> str:
+    given = str(raw.get("privacy_contact") or "").strip()
+    if given:
+        return given
+    return (
+        f"le délégué à la protection des données du {raw['name']} "
+        f"(par téléphone au {raw['contact_phone']})"
     )
 
 

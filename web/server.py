@@ -94,6 +94,7 @@ def page_values(settings: Settings, rasa_url: str) -> dict[str, str]:
         "departement_short_name": settings.short_name,
         "contact_phone": settings.contact_phone,
         "retention_days": str(settings.retention_days),
+        "privacy_contact": settings.privacy_contact,
         "website": settings.website,
     }
 

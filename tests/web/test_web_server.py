@@ -11,7 +11,7 @@ from http.client import HTTPResponse
 
 import pytest
 
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings, load_settings
 from web.server import SITE_DIR, make_server, page_values, rasa_origins, render_template
 
 RASA_URL = "http://127.0.0.1:5999"
@@ -123,3 +123,20 @@ def test_rasa_url_must_be_http() -> None:
     )
     with pytest.raises(ValueError, match="rasa-url"):
         rasa_origins("javascript:alert(1)")
+
+
+def test_the_privacy_contact_comes_from_the_departement_file(tmp_path) -> None:
+    source = (PROJECT_ROOT / "departement.yml").read_text("utf-8")
+    own = tmp_path / "departement.yml"
+    own.write_text(
+        source.replace("privacy_contact:", "old_privacy_contact:")
+        + ("\nprivacy_contact: dpo@exemple.fr\n"),
+        "utf-8",
+    )
+    values = page_values(load_settings(own, env={}), RASA_URL)
+    for name in ("index.html", "donnees-personnelles.html"):
+        assert "dpo@exemple.fr" in render_template((SITE_DIR / name).read_text("utf-8"), values)
+    # Without one, citizens are still told whom to ask.
+    own.write_text(source.replace("privacy_contact:", "old_privacy_contact:"), "utf-8")
+    default = load_settings(own, env={}).privacy_contact
+    assert "délégué à la protection des données" in default and "3994" in default

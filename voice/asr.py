@@ -19,13 +19,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from voice.audio import Audio
+from voice.audio import Audio, rms_dbfs
 from voice.config import VOSK_FR_MODEL_NAME, VoiceConfig
 
 WHISPER_RATE = 16000
 # Words the caller is likely to say and a generic model spells badly ("imagine à", "la pâte").
 DOMAIN_PROMPT = "APA, RSA, carte Imagine R, collège, conseiller, Val-de-Marne."
 RESTRICTED_MAX_WORDS = 4
+QUIET_DBFS = -35.0
+# A caller's turn is at most 20 s, some 60 words: more tokens is Whisper repeating itself.
+MAX_TOKENS = 160
 
 
 class ModelMissing(RuntimeError):
@@ -42,6 +45,9 @@ class RecognitionStream(Protocol):
     def accept(self, pcm: bytes) -> Transcript | None:
         """Feed 16-bit PCM; a partial transcript when the hypothesis changed, a final one when
         the engine detected the end of an utterance, else None."""
+
+    def prepare(self) -> None:
+        """The caller paused: the engine may decode ahead of finish() (or do nothing)."""
 
     def finish(self) -> Transcript:
         """The final transcript of what was fed since the last final one."""
@@ -90,6 +96,9 @@ class VoskStream:
             return None
         self._partial = partial
         return Transcript(partial, final=False) if partial else None
+
+    def prepare(self) -> None:
+        """Vosk decodes as audio arrives: nothing to do ahead."""
 
     def finish(self) -> Transcript:
         self._partial = ""
@@ -143,22 +152,43 @@ class VoskRecognizer:
 
 
 class WhisperStream:
-    """Buffers the utterance; Whisper decodes it whole when the caller stops speaking."""
+    """Buffers the utterance; Whisper decodes it whole when the caller stops speaking.
+
+    At a short pause the gateway calls `prepare()`: the buffer is decoded ahead, and if the
+    caller says nothing more (only quiet audio arrives until the end of speech is certain),
+    `finish()` returns that result at once instead of decoding again."""
 
     def __init__(self, recognizer: WhisperRecognizer, rate: int, hotwords: str | None) -> None:
         self._recognizer = recognizer
         self._rate = rate
         self._hotwords = hotwords
         self._chunks: list[bytes] = []
+        self._prepared: tuple[int, Transcript] | None = None
 
     def accept(self, pcm: bytes) -> Transcript | None:
         self._chunks.append(pcm)
         return None
 
+    def prepare(self) -> None:
+        self._prepared = (len(self._chunks), self._decode(self._chunks))
+
     def finish(self) -> Transcript:
-        audio = Audio.from_pcm(b"".join(self._chunks), self._rate)
-        self._chunks = []
+        chunks, self._chunks = self._chunks, []
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and _quiet(b"".join(chunks[prepared[0] :]), self._rate):
+            return prepared[1]
+        return self._decode(chunks)
+
+    def _decode(self, chunks: list[bytes]) -> Transcript:
+        audio = Audio.from_pcm(b"".join(chunks), self._rate)
         return self._recognizer.transcribe(audio, hotwords=self._hotwords)
+
+
+def _quiet(pcm: bytes, rate: int) -> bool:
+    """No 20 ms of `pcm` is loud enough to be speech."""
+    samples = Audio.from_pcm(pcm, rate).samples
+    step = rate // 50
+    return all(rms_dbfs(samples[i : i + step]) < QUIET_DBFS for i in range(0, len(samples), step))
 
 
 class WhisperRecognizer:
@@ -195,6 +225,10 @@ class WhisperRecognizer:
             condition_on_previous_text=False,
             without_timestamps=True,
             vad_filter=False,
+            # One greedy pass: the default fallback re-decodes up to five times at higher
+            # temperatures when the output looks repetitive, seconds on a phone line.
+            temperature=0.0,
+            max_new_tokens=MAX_TOKENS,
         )
         return Transcript(" ".join(s.text.strip() for s in segments).strip(), final=True)
 

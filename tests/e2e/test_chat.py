@@ -169,6 +169,30 @@ def test_a_crashed_action_server_is_announced_and_recovers(assistant_stack):
     assert "651,69" in citizen.text
 
 
+def test_a_restarted_rasa_server_takes_the_citizen_up_where_they_were(assistant_stack):
+    citizen = Citizen(assistant_stack.rasa_url)
+    citizen.say("je conteste la décision de la CAF sur mon RSA, je veux parler à quelqu'un")
+    assert "Acceptez-vous" in citizen.text, citizen.text
+    citizen.say("oui")
+    citizen.say("Lucie Bernard")
+    assert "numéro" in citizen.text.lower(), citizen.text
+    assistant_stack.stop_rasa()  # a restart mid-form: memory is gone, the database is not
+    assistant_stack.start_rasa()
+    citizen.say("06 98 76 54 32")
+    assert "commune" in citizen.text.lower(), citizen.text
+    citizen.say("Vitry")
+    citizen.say(citizen.buttons()[0]["payload"])
+    assert "Lucie Bernard" in citizen.text and "06 98 76 54 32" in citizen.text, citizen.text
+    citizen.click("je confirme")
+    reference = citizen.text.split("référence ")[1].split(".")[0].strip()
+    [ticket] = tickets_of(assistant_stack, reference)
+    assert (ticket.citizen_name, ticket.phone, ticket.topic) == (
+        "Lucie Bernard",
+        "+33698765432",
+        "rsa",
+    )
+
+
 def test_conversations_are_counted_without_personal_data(assistant_stack):
     citizen = Citizen(assistant_stack.rasa_url)
     citizen.say("comment faire une demande d'APA pour mon père ?")

@@ -7,7 +7,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
+from tests.voice.scripted_rasa import ScriptedRasa
 from voice.asr import Recognizer
+from voice.asterisk_client import PhoneCall
 from voice.config import VoiceConfig
 from voice.gateway import Gateway
 from voice.tts import Synthesizer
@@ -35,6 +37,30 @@ async def running_gateway(
         yield gateway
     finally:
         await gateway.stop()
+
+
+@contextlib.asynccontextmanager
+async def scripted_gateway(
+    voice_config: VoiceConfig, recognizer: Recognizer, synthesizer: Synthesizer, **changes: object
+) -> AsyncIterator[tuple[Gateway, ScriptedRasa]]:
+    """A gateway on free ports in front of the scripted assistant; both stopped after."""
+    rasa = ScriptedRasa()
+    await rasa.start()
+    try:
+        config = gateway_config(voice_config, rasa_url=rasa.url, **changes)
+        async with running_gateway(config, recognizer, synthesizer) as gateway:
+            yield gateway, rasa
+    finally:
+        await rasa.stop()
+
+
+async def dial(gateway: Gateway, caller: str | None = None) -> PhoneCall:
+    """A call to the gateway, as Asterisk places it (the caller's number registered first)."""
+    call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
+    if caller:
+        await call.register_caller(f"http://127.0.0.1:{gateway.http_port}", caller)
+    await call.connect()
+    return call
 
 
 async def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from tests.voice.caller_speech import say
-from tests.voice.helpers import gateway_config, running_gateway, wait_until
-from tests.voice.scripted_rasa import NAMES, ScriptedRasa
+from tests.voice.helpers import dial, gateway_config, running_gateway, scripted_gateway, wait_until
+from tests.voice.scripted_rasa import NAMES
 from voice import audiosocket, prompts
 from voice.asterisk_client import PhoneCall
 from voice.tts import is_audible
@@ -40,13 +40,8 @@ def _said(gateway, call: PhoneCall) -> list[str]:
 
 def test_dtmf_only_navigation_to_a_transfer(voice_config, vosk_korean, synthesizer):
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, vosk_korean, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.register_caller(f"http://127.0.0.1:{gateway.http_port}", "06 12 34 56 78")
-            await call.connect()
+        async with scripted_gateway(voice_config, vosk_korean, synthesizer) as (gateway, rasa):
+            call = await dial(gateway, caller="06 12 34 56 78")
             await wait_until(lambda: call.received)
             said = _said(gateway, call)
             await wait_until(lambda: len(said) >= 2)
@@ -73,19 +68,14 @@ def test_dtmf_only_navigation_to_a_transfer(voice_config, vosk_korean, synthesiz
             await wait_until(lambda: not gateway.calls)
             assert await _outcome(gateway, call.call_id) == "transfer"
             await call.close()
-        await rasa.stop()
 
     asyncio.run(scenario())
 
 
 def test_the_prompt_stops_at_once_when_a_key_is_pressed(voice_config, vosk_korean, synthesizer):
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, vosk_korean, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+        async with scripted_gateway(voice_config, vosk_korean, synthesizer) as (gateway, rasa):
+            call = await dial(gateway)
             await wait_until(lambda: call.received)
             await asyncio.sleep(1.0)
             await call.press("4")  # collège: the script says goodbye and hangs up
@@ -105,7 +95,6 @@ def test_the_prompt_stops_at_once_when_a_key_is_pressed(voice_config, vosk_korea
             await wait_until(lambda: not gateway.calls)
             assert await _outcome(gateway, call.call_id) == "end"
             await call.close()
-        await rasa.stop()
 
     asyncio.run(scenario())
 
@@ -118,12 +107,10 @@ def test_silence_reprompts_twice_then_offers_a_callback_and_ends(
     voice_config, vosk_korean, synthesizer
 ):
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url, no_input_timeout=1.0)
-        async with running_gateway(config, vosk_korean, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+        async with scripted_gateway(
+            voice_config, vosk_korean, synthesizer, no_input_timeout=1.0
+        ) as (gateway, rasa):
+            call = await dial(gateway)
             await wait_until(lambda: gateway.calls)
             said = _said(gateway, call)
             await asyncio.wait_for(call.ended_by_gateway.wait(), 90)
@@ -138,19 +125,14 @@ def test_silence_reprompts_twice_then_offers_a_callback_and_ends(
             await wait_until(lambda: not gateway.calls)
             assert await _outcome(gateway, call.call_id) == "end"
             await call.close()
-        await rasa.stop()
 
     asyncio.run(scenario())
 
 
 def test_typed_numbers_are_read_back_in_pairs_and_confirmed(voice_config, vosk_korean, synthesizer):
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, vosk_korean, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+        async with scripted_gateway(voice_config, vosk_korean, synthesizer) as (gateway, rasa):
+            call = await dial(gateway)
             await wait_until(lambda: gateway.calls)
             said = _said(gateway, call)
             await call.press("2")
@@ -166,7 +148,6 @@ def test_typed_numbers_are_read_back_in_pairs_and_confirmed(voice_config, vosk_k
             await wait_until(lambda: len(rasa.messages(call.call_id)) == 3)
             assert rasa.messages(call.call_id)[-1] == "06 12 34 56 78"
             await call.hangup()
-        await rasa.stop()
 
     asyncio.run(scenario())
 
@@ -175,12 +156,8 @@ def test_the_caller_interrupts_by_speaking_and_is_understood(voice_config, whisp
     question = say("combien coûte la carte imagine R ?")
 
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, whisper, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+        async with scripted_gateway(voice_config, whisper, synthesizer) as (gateway, rasa):
+            call = await dial(gateway)
             await wait_until(lambda: call.received)
             await asyncio.sleep(1.0)
             speaking = asyncio.ensure_future(call.speak(question))
@@ -195,7 +172,6 @@ def test_the_caller_interrupts_by_speaking_and_is_understood(voice_config, whisp
             answer = await call.answer(after=end, quiet=1.0)
             assert is_audible(answer)
             await call.hangup()
-        await rasa.stop()
 
     asyncio.run(scenario())
 
@@ -204,12 +180,8 @@ def test_hanging_up_mid_sentence_leaves_nothing_behind(voice_config, whisper, sy
     question = say("je veux contester la décision pour l'APA de ma mère")
 
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, whisper, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+        async with scripted_gateway(voice_config, whisper, synthesizer) as (gateway, rasa):
+            call = await dial(gateway)
             await call.answer(after=0, quiet=1.0)
             speaking = asyncio.ensure_future(call.speak(question))
             await asyncio.sleep(question.duration / 2)
@@ -220,15 +192,13 @@ def test_hanging_up_mid_sentence_leaves_nothing_behind(voice_config, whisper, sy
             await asyncio.sleep(0.5)
             assert not _call_tasks()  # no listener, recogniser or conversation left
             assert rasa.messages(call.call_id) == ["/greet"]  # the half sentence never left
-        await rasa.stop()
 
     asyncio.run(scenario())
 
 
 def test_many_calls_at_once(voice_config, vosk_korean, synthesizer):
     async def one_call(gateway, key: str, topic: str) -> PhoneCall:
-        call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-        await call.connect()
+        call = await dial(gateway)
         await wait_until(lambda: call.received)
         await call.press(key)
         said = gateway.calls[call.call_id].metrics.said
@@ -236,10 +206,7 @@ def test_many_calls_at_once(voice_config, vosk_korean, synthesizer):
         return call
 
     async def scenario() -> None:
-        rasa = ScriptedRasa()
-        await rasa.start()
-        config = gateway_config(voice_config, rasa_url=rasa.url)
-        async with running_gateway(config, vosk_korean, synthesizer) as gateway:
+        async with scripted_gateway(voice_config, vosk_korean, synthesizer) as (gateway, rasa):
             keys = [("1", "apa"), ("2", "rsa"), ("3", "imagine_r"), ("1", "apa")]
             calls = await asyncio.gather(*(one_call(gateway, k, t) for k, t in keys))
             url = f"http://127.0.0.1:{gateway.http_port}/health"
@@ -249,7 +216,6 @@ def test_many_calls_at_once(voice_config, vosk_korean, synthesizer):
                 assert rasa.messages(call.call_id)[-1] == f'/inform{{"topic":"{topic}"}}'
             await asyncio.gather(*(call.hangup() for call in calls))
             await wait_until(lambda: not gateway.calls, timeout=5)
-        await rasa.stop()
 
     asyncio.run(scenario())
 
@@ -260,8 +226,7 @@ def test_assistant_down_the_caller_is_told_and_the_call_ends(
     async def scenario() -> None:
         config = gateway_config(voice_config, rasa_url="http://127.0.0.1:9", rasa_timeout=3.0)
         async with running_gateway(config, vosk_korean, synthesizer) as gateway:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
+            call = await dial(gateway)
             await asyncio.wait_for(call.ended_by_gateway.wait(), 60)
             audio = await call.answer(after=0, quiet=0.5)
             assert is_audible(audio) and audio.duration > 3

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import get_settings  # noqa: E402
-from scripts.stack import Stack  # noqa: E402
+from scripts.stack import Stack, Supervisor  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 
 
@@ -21,6 +21,11 @@ def main() -> int:
     if not model.exists():
         print("No trained model: `make run` trains one first.", file=sys.stderr)
         return 1
+    stopped = threading.Event()
+    # Ctrl-C and SIGTERM alike, even while starting (a process started in the background
+    # inherits SIGINT ignored, and a KeyboardInterrupt mid-start would leave children behind).
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopped.set())
     stack = Stack(model=model, var_dir=settings.var_dir, database_url=settings.database_url)
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "
@@ -44,20 +49,19 @@ def main() -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    supervisor = Supervisor(stack)
+    code = 0
     try:
         while not stopped.wait(1.0):
-            for name, service in stack.services.items():
-                if service.process and service.process.poll() is not None:
-                    print(f"{name} stopped unexpectedly (see its log); stopping.", file=sys.stderr)
-                    stopped.set()
-    except KeyboardInterrupt:
-        pass
+            for line in supervisor.check():
+                print(f"{line} (see its log in {settings.var_dir / 'logs'}).", flush=True)
+    except RuntimeError as exc:
+        print(f"{exc}: stopping (see its log in {settings.var_dir / 'logs'}).", file=sys.stderr)
+        code = 1
     print("\nStopping…", flush=True)
     stack.stop()
     print("Stopped.")
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -187,3 +187,43 @@ class Stack:
 
     def start_service(self, name: str) -> None:
         self.services[name].start(self.env(), self.var_dir / "logs")
+
+
+@dataclass
+class Supervisor:
+    """Restarts a service whose process died, so that one crash does not stop the assistant at
+    night; gives up on a service that dies `max_restarts` times within `window_s` (a fault a
+    restart will not cure: its log says why)."""
+
+    stack: Stack
+    max_restarts: int = 5
+    window_s: float = 600.0
+    restarts: dict[str, list[float]] = field(default_factory=dict)
+
+    def dead(self) -> list[str]:
+        return [
+            name
+            for name, service in self.stack.services.items()
+            if service.process is not None and service.process.poll() is not None
+        ]
+
+    def check(self) -> list[str]:
+        """Restart the dead services; what was done, one line each. Raises RuntimeError when a
+        service keeps dying."""
+        done = []
+        for name in self.dead():
+            now = time.monotonic()
+            recent = [t for t in self.restarts.get(name, []) if now - t < self.window_s]
+            if len(recent) >= self.max_restarts:
+                raise RuntimeError(
+                    f"{name} stopped {len(recent) + 1} times within {self.window_s / 60:.0f} min"
+                )
+            self.restarts[name] = [*recent, now]
+            code = self.stack.services[name].process.returncode  # type: ignore[union-attr]
+            try:
+                self.stack.start_service(name)
+            except (RuntimeError, TimeoutError, OSError) as exc:
+                done.append(f"{name} stopped (exit code {code}); restarting it failed: {exc}")
+            else:
+                done.append(f"{name} stopped (exit code {code}); restarted")
+        return done

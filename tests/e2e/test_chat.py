@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine, session_factory
 from bot.tickets import Interaction, Ticket
+from scripts.stack import Supervisor
 from tests.e2e.chat import Citizen
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
@@ -164,7 +165,9 @@ def test_a_crashed_action_server_is_announced_and_recovers(assistant_stack):
         citizen.say("combien touche-t-on au RSA quand on est seul ?")
         assert "incident technique" in citizen.text
     finally:
-        assistant_stack.start_actions()
+        revived = Supervisor(assistant_stack).check()  # what `make run` does every second
+    assert len(revived) == 1 and revived[0].startswith("actions stopped"), revived
+    assert revived[0].endswith("restarted"), revived
     citizen.say("combien touche-t-on au RSA quand on est seul ?")
     assert "651,69" in citizen.text
 

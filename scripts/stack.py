@@ -16,6 +16,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from typing_extensions import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -85,6 +88,20 @@ class Stack:
     console_port: int = 8090
     with_console: bool = True
     services: dict[str, Service] = field(default_factory=dict)
+
+    @classmethod
+    def isolated(cls, model: Path, var_dir: Path, **options: Any) -> Self:
+        """The assistant on free ports with its own SQLite file in `var_dir` (tests, benchmarks)."""
+        return cls(
+            model=model,
+            var_dir=var_dir,
+            database_url=f"sqlite:///{var_dir / 'triage.db'}",
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            web_port=free_port(),
+            console_port=free_port(),
+            **options,
+        )
 
     @property
     def rasa_url(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scripts.stack import Stack, free_port
+from scripts.stack import Stack
 from scripts.train import model_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,15 +59,7 @@ def assistant_stack(
 ) -> Iterator[RunningAssistant]:
     """Action server, Rasa server, web pages and console on free ports, on a fresh SQLite file."""
     var_dir = tmp_path_factory.mktemp("var")
-    stack = RunningAssistant(
-        model=trained_model,
-        var_dir=var_dir,
-        database_url=f"sqlite:///{var_dir / 'triage.db'}",
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        console_port=free_port(),
-    )
+    stack = RunningAssistant.isolated(trained_model, var_dir)
     try:
         stack.start()
     except Exception as exc:

@@ -144,22 +144,14 @@ def _running_assistant(rasa_url: str | None) -> tuple[str | None, object | None,
     if rasa_url:
         return rasa_url, None, ""
     sys.path.insert(0, str(ROOT))
-    from scripts.stack import Stack, free_port
+    from scripts.stack import Stack
     from scripts.train import model_path
 
     model = model_path()
     if not model.exists():
         return None, None, "not measured: no trained model (run `make model`) and no --rasa-url"
     var_dir = Path(tempfile.mkdtemp(prefix="bench-voice-"))
-    stack = Stack(
-        model=model,
-        var_dir=var_dir,
-        database_url=f"sqlite:///{var_dir / 'triage.db'}",
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        with_console=False,
-    )
+    stack = Stack.isolated(model, var_dir, with_console=False)
     stack.start()
     return stack.rasa_url, stack, ""
 

@@ -30,15 +30,13 @@ from sqlalchemy import create_engine, delete
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import prepare_sqlite_file
+from bot.db import PG_CONNECT_TIMEOUT_S, SQLITE_BUSY_TIMEOUT_MS, prepare_sqlite_file
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-IDLE_IN_MEMORY_S = 3600  # the domain's session expiration: after it, a new session starts
 SWEEP_EVERY_S = 600
 RECONNECT_EVERY_S = 60
-CONNECT_TIMEOUT_S = 5
 
 
 def conversations_url() -> URL:
@@ -51,9 +49,9 @@ def conversations_url() -> URL:
 
 def _with_timeouts(url: URL) -> URL:
     if url.get_backend_name() == "sqlite":
-        return url.update_query_dict({"timeout": "30"})
+        return url.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_MS / 1000)})
     if url.get_backend_name() == "postgresql":
-        return url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
+        return url.update_query_dict({"connect_timeout": str(PG_CONNECT_TIMEOUT_S)})
     return url
 
 
@@ -177,8 +175,10 @@ class DurableTrackerStore(InMemoryTrackerStore):
         if not force and now < self._next_sweep:
             return
         self._next_sweep = now + SWEEP_EVERY_S
+        # After the domain's session expiration a new session starts: the old one is not needed.
+        idle_s = self._domain.session_config.session_expiration_time * 60
         for sender_id, touched in list(self._touched.items()):
-            if now - touched > IDLE_IN_MEMORY_S:
+            if now - touched > idle_s:
                 self.store.pop(sender_id, None)
                 del self._touched[sender_id]
         sql = self._connect()

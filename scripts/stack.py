@@ -125,6 +125,9 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "TRIAGE_VAR_DIR": str(self.var_dir),
             "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+            # rasa-sdk binds SANIC_HOST, 0.0.0.0 by default, and has no authentication: anyone who
+            # reaches it can run any action (a ticket with made-up fields). Loopback only.
+            "SANIC_HOST": "127.0.0.1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONUNBUFFERED": "1",
         }

@@ -1,8 +1,8 @@
 """Accounts of the agents' console and the API tokens of the département's CRM.
 
 Passwords are hashed with argon2id (argon2-cffi defaults); a token is 32 random bytes, so its
-SHA-256 is enough to store it (nothing to brute-force). Repeated failed logins lock an account
-for a while; the lock and the counter live in the row so that every console process sees them.
+SHA-256 is enough to store it (nothing to brute-force). Repeated failed logins
+are slowed down by the console (console/throttle.py); `failed_logins` counts them for admins.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from bot.tickets.models import Base, UTCDateTime, utcnow
 
 ROLES = ("agent", "supervisor", "admin")  # each role can do everything the previous one can
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "trg_"
+TOKEN_SCOPES = ("read", "write")
+TOKEN_DAYS = 365
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that both cases take the same time.
@@ -68,6 +68,12 @@ class ApiToken(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     last_used_at = Column(UTCDateTime)
     revoked_at = Column(UTCDateTime)
+    # Space-separated: "read" (tickets), "write" (outcomes). A token does only what it needs.
+    scopes = Column(String(32), nullable=False, default="read")
+    expires_at = Column(UTCDateTime)
+
+    def allows(self, scope: str) -> bool:
+        return scope in (self.scopes or "").split()
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.name}>"
@@ -76,7 +82,7 @@ class ApiToken(Base):
 @dataclass(frozen=True)
 class LoginResult:
     account: Account | None
-    # "ok", "invalid" (unknown user or wrong password), "locked", "disabled"
+    # "ok", "invalid" (unknown user or wrong password), "disabled" (right password)
     status: str
     locked_until: datetime | None = None
 
@@ -173,7 +179,10 @@ class AccountStore:
         )
 
     def authenticate(self, username: str, password: str, now: datetime) -> LoginResult:
-        """Check a login; count failures and lock the account after MAX_FAILED_LOGINS."""
+        """Check a login. Every outcome costs one argon2 verification, so that the time taken
+        does not tell an unknown account from a disabled one or a wrong password. Repeated
+        failures are slowed down by the console (console/throttle.py), never locked here:
+        a lock anyone could trigger kept agents out."""
         with self._sessions() as session:
             account = session.execute(
                 select(Account).filter_by(username=username.strip().lower()).with_for_update()
@@ -181,18 +190,11 @@ class AccountStore:
             if account is None:
                 _verify(_DUMMY_HASH, password)
                 return LoginResult(None, "invalid")
-            if account.locked_until and account.locked_until > now:
-                return LoginResult(account, "locked", account.locked_until)
             if not _verify(account.password_hash, password):
                 account.failed_logins += 1
-                if account.failed_logins >= MAX_FAILED_LOGINS:
-                    account.locked_until, account.failed_logins = now + LOCKOUT, 0
                 session.commit()
-                if account.locked_until and account.locked_until > now:
-                    return LoginResult(account, "locked", account.locked_until)
                 return LoginResult(account, "invalid")
             if not account.active:
-                session.commit()
                 return LoginResult(account, "disabled")
             if _hasher.check_needs_rehash(account.password_hash):
                 account.password_hash = _hasher.hash(password)
@@ -202,16 +204,34 @@ class AccountStore:
 
     # --- API tokens ------------------------------------------------------------------------
 
-    def create_token(self, name: str) -> str:
+    def create_token(
+        self,
+        name: str,
+        scopes: tuple[str, ...] = ("read",),
+        days: int = TOKEN_DAYS,
+        now: datetime | None = None,
+    ) -> str:
         """A new token for the CRM; only its hash is stored, so it is shown once."""
         name = name.strip()
         if not name or len(name) > 64:
             raise AccountError("Le nom du jeton est obligatoire (64 caractères au plus).")
+        if not scopes or any(s not in TOKEN_SCOPES for s in scopes):
+            raise AccountError(f"Portées possibles : {', '.join(TOKEN_SCOPES)}.")
+        if not 1 <= days <= 3 * 365:
+            raise AccountError("La durée de validité va de 1 à 1095 jours.")
+        expires_at = (now or utcnow()) + timedelta(days=days)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._sessions() as session:
             if session.execute(select(ApiToken.id).filter_by(name=name)).first():
                 raise AccountError(f"Le jeton « {name} » existe déjà.")
-            session.add(ApiToken(name=name, token_hash=hash_token(token)))
+            session.add(
+                ApiToken(
+                    name=name,
+                    token_hash=hash_token(token),
+                    scopes=" ".join(s for s in TOKEN_SCOPES if s in scopes),
+                    expires_at=expires_at,
+                )
+            )
             session.commit()
         return token
 
@@ -222,6 +242,8 @@ class AccountStore:
             row = session.execute(
                 select(ApiToken).filter_by(token_hash=hash_token(token), revoked_at=None)
             ).scalar_one_or_none()
+            if row is not None and row.expires_at is not None and row.expires_at <= now:
+                return None
             if row is not None:
                 row.last_used_at = now
                 session.commit()

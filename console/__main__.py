@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from bot.logsafe import install as install_log_filter
 from console.app import create_app
 
 log = logging.getLogger("console")
@@ -20,9 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    install_log_filter()
     app = create_app()
     try:
         from waitress import serve
@@ -31,7 +30,19 @@ def main(argv: list[str] | None = None) -> int:
         app.run(host=args.host, port=args.port)
         return 0
     log.info("console on http://%s:%d/", args.host, args.port)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="triage-console")
+    # Idle or slow connections are closed after channel_timeout and many may wait at once:
+    # with waitress's defaults (100 connections, 120 s) a hundred idle sockets stopped it.
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="triage-console",
+        connection_limit=1000,
+        channel_timeout=20,
+        cleanup_interval=5,
+        backlog=1024,
+    )
     return 0
 
 

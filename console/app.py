@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.db import upgrade
 from bot.settings import Settings, get_settings
@@ -46,8 +47,9 @@ def create_app(
         SESSION_COOKIE_NAME="triage_console",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        # Behind HTTPS in production: TRIAGE_CONSOLE_SECURE_COOKIE=1.
-        SESSION_COOKIE_SECURE=os.environ.get(SECURE_COOKIE_ENV, "0") == "1",
+        # Secure by default; plain-HTTP development on loopback opts out with
+        # TRIAGE_CONSOLE_SECURE_COOKIE=0 (make run without TLS, the tests).
+        SESSION_COOKIE_SECURE=os.environ.get(SECURE_COOKIE_ENV, "1") != "0",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=9),  # idle limit: one working day
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
@@ -60,6 +62,9 @@ def create_app(
     _register_template_helpers(app, settings)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _error_page)
+    # Behind the reverse proxy (scripts/proxy.py, the only one that reaches this loopback port):
+    # the citizen's address, https, and the /console/ prefix come from its headers.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app
 
 

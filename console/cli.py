@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from bot.accounts import ROLES, AccountError, AccountStore
+from bot.accounts import ROLES, TOKEN_DAYS, TOKEN_SCOPES, AccountError, AccountStore
 from bot.audit import AuditLog, purge_event_texts
 from bot.db import make_engine, session_factory, upgrade
 from bot.settings import Settings, get_settings
@@ -73,8 +73,10 @@ def _list(args: argparse.Namespace, accounts: AccountStore, audit: AuditLog) -> 
         lines.append("")
         lines.append("jetons d'API :")
         for t in tokens:
-            state = "révoqué" if t.revoked_at else "actif"
-            lines.append(f"  {t.name:<22} {state}")
+            expired = t.expires_at is not None and t.expires_at <= now
+            state = "révoqué" if t.revoked_at else "expiré" if expired else "actif"
+            until = t.expires_at.strftime("%d/%m/%Y") if t.expires_at else "—"
+            lines.append(f"  {t.name:<22} {state:<8} {t.scopes:<11} jusqu'au {until}")
     return "\n".join(lines)
 
 
@@ -102,8 +104,9 @@ def _token(args: argparse.Namespace, accounts: AccountStore, audit: AuditLog) ->
         accounts.revoke_token(args.name, utcnow())
         audit.record(CLI_ACCOUNT, "token_revoke", name=args.name)
         return f"Jeton « {args.name} » révoqué."
-    token = accounts.create_token(args.name)
-    audit.record(CLI_ACCOUNT, "token_create", name=args.name)
+    scopes = tuple(args.scope or ["read"])
+    token = accounts.create_token(args.name, scopes, args.days)
+    audit.record(CLI_ACCOUNT, "token_create", name=args.name, scopes=list(scopes), days=args.days)
     # Only the token on stdout, so that a script can capture it; the advice goes to stderr.
     print("Conservez ce jeton : il ne sera plus affiché.", file=sys.stderr)
     return token
@@ -193,6 +196,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     token = commands.add_parser("token", help="créer (ou révoquer) un jeton d'API pour le CRM")
     token.add_argument("name")
     token.add_argument("--revoke", action="store_true")
+    token.add_argument(
+        "--scope",
+        action="append",
+        choices=TOKEN_SCOPES,
+        help="read (lire les demandes, par défaut), write (transmettre les suites) ; répétable",
+    )
+    token.add_argument("--days", type=int, default=TOKEN_DAYS, help="durée de validité (jours)")
     token.set_defaults(func=_with_accounts(_token))
 
     purge_parser = subparsers.add_parser(

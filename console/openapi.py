@@ -118,7 +118,10 @@ def spec(title: str) -> dict[str, Any]:
             "description": (
                 "Read the callback tickets created by the assistant and push their outcome "
                 "from the CRM. Authenticate with `Authorization: Bearer <token>`; tokens are "
-                "created with `triage agents token NAME`. Every read and write is audited."
+                "created with `triage agents token NAME [--scope read] [--scope write] "
+                "[--days N]`: scope `read` lists and reads tickets, `write` pushes outcomes; a "
+                "token expires (365 days by default). A token without the scope an operation "
+                "needs gets 403. Every read and write is audited."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -127,6 +130,7 @@ def spec(title: str) -> dict[str, Any]:
             "/tickets": {
                 "get": {
                     "operationId": "listTickets",
+                    "security": [{"bearer": ["read"]}],
                     "summary": "List tickets, oldest id first (page with after_id)",
                     "parameters": [
                         {
@@ -170,6 +174,7 @@ def spec(title: str) -> dict[str, Any]:
             "/tickets/{reference}": {
                 "get": {
                     "operationId": "getTicket",
+                    "security": [{"bearer": ["read"]}],
                     "summary": "One ticket with its transcript and history",
                     "parameters": [reference],
                     "responses": {
@@ -189,6 +194,7 @@ def spec(title: str) -> dict[str, Any]:
             "/tickets/{reference}/outcome": {
                 "post": {
                     "operationId": "pushOutcome",
+                    "security": [{"bearer": ["write"]}],
                     "summary": "Close the ticket with the outcome recorded in the CRM",
                     "parameters": [reference],
                     "requestBody": {
@@ -210,6 +216,7 @@ def spec(title: str) -> dict[str, Any]:
                         },
                         "400": _ERROR,
                         "401": _ERROR,
+                        "403": _ERROR,
                         "404": _ERROR,
                         "409": _ERROR,
                     },
@@ -224,7 +231,13 @@ def spec(title: str) -> dict[str, Any]:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "API token with scopes `read` and/or `write`, and an expiry.",
+                }
+            },
             "responses": {
                 "Error": {
                     "description": "Error (French detail, for people)",

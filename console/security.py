@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -30,6 +30,8 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; object-src 'none'"
 )
 F = TypeVar("F", bound=Callable[..., Any])
+# However active, a session ends this long after the login (a shared or stolen cookie expires).
+ABSOLUTE_SESSION_LIFETIME = timedelta(hours=12)
 
 
 def current_account() -> Account | None:
@@ -69,8 +71,11 @@ def session_account() -> Account | None:
     account = services().accounts.get(int(account_id))
     if account is None or not account.active:
         return None
+    logged_in_at = datetime.fromisoformat(login_at)
     valid_after = account.sessions_valid_after
-    if valid_after and datetime.fromisoformat(login_at) < valid_after:
+    if valid_after and logged_in_at < valid_after:
+        return None
+    if logged_in_at + ABSOLUTE_SESSION_LIFETIME < datetime.now(logged_in_at.tzinfo):
         return None
     return account
 
@@ -96,6 +101,8 @@ def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    if request.is_secure:  # over TLS (directly or through the proxy): stay on TLS
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.endpoint != "static":
         # Pages carry personal data: no copy in the browser's or a proxy's cache.
         response.headers["Cache-Control"] = "no-store"

@@ -12,6 +12,7 @@ from bot.tickets.models import utcnow
 from console.labels import ROLE_LABELS
 from console.security import current_account, requires
 from console.services import services
+from console.views.auth import throttle
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/comptes")
 
@@ -90,7 +91,7 @@ def enable(username: str) -> Any:
 def unlock(username: str) -> Any:
     return _change(
         "account_unlock",
-        lambda: services().accounts.unlock(username),
+        lambda: (throttle().forget_account(username), services().accounts.unlock(username))[1],
         f"Compte « {username} » déverrouillé.",
         username=username,
     )

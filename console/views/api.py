@@ -24,6 +24,7 @@ from console.workflow import Actor, WorkflowError, lock_ticket
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 DOC_ENDPOINTS = frozenset({"api.openapi", "api.documentation"})
 MAX_LIMIT = 500
+MAX_ID = 2**63 - 1  # ids are BIGINT-sized at most: a larger number is a bad request
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -99,13 +100,20 @@ def _authenticate() -> Any:
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     row = services().accounts.verify_token(token, utcnow()) if token else None
     if row is not None:
+        scope = "read" if request.method in ("GET", "HEAD") else "write"
+        if not row.allows(scope):
+            response, code = _error(403, f"Ce jeton n'a pas la portée « {scope} ».")
+            response.headers["WWW-Authenticate"] = (
+                f'Bearer realm="triage", error="insufficient_scope", scope="{scope}"'
+            )
+            return response, code
         g.api_actor = Actor(f"api:{row.name}", may_override=True)
         return None
     if request.endpoint in DOC_ENDPOINTS:
         g.account = session_account()  # the documentation page shows who is logged in
         if g.account is not None:
             return None
-    response, code = _error(401, "Jeton d'API absent, inconnu ou révoqué.")
+    response, code = _error(401, "Jeton d'API absent, inconnu, expiré ou révoqué.")
     response.headers["WWW-Authenticate"] = 'Bearer realm="triage"'
     return response, code
 
@@ -141,6 +149,8 @@ def list_tickets() -> Any:
         return _error(400, "limit, after_id (entiers) ou updated_since (ISO 8601 avec fuseau).")
     if limit < 1:
         return _error(400, "limit doit être positif.")
+    if not 0 <= after_id <= MAX_ID:
+        return _error(400, f"after_id doit être compris entre 0 et {MAX_ID}.")
     with services().sessions() as session:
         rows = session.execute(query.where(Ticket.id > after_id).limit(limit + 1)).scalars().all()
     items = [_summary(t) for t in rows[:limit]]

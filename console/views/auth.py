@@ -1,24 +1,50 @@
-"""Logging in and out."""
+"""Logging in and out.
+
+Only a POST logs in. Unknown account, disabled account and wrong password get the same page,
+the same status and the same work (one argon2 verification each), so that a try tells nothing
+about which accounts exist. Repeated failures slow the next tries down (console/throttle.py)
+rather than locking the account.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
-from bot.accounts import LOCKOUT, MAX_FAILED_LOGINS
 from bot.tickets.models import utcnow
 from console.security import current_account, log_in, log_out
 from console.services import services
+from console.throttle import LoginThrottle
 
 blueprint = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+FAILED = "Identifiant ou mot de passe incorrect."
+# A console path: printable characters of a URL, no backslash, no control or blank character.
+_PATH = re.compile(r"^/[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*$")
+
+
+def throttle() -> LoginThrottle:
+    return current_app.extensions.setdefault("triage_login_throttle", LoginThrottle())
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this site (no open redirect to another host)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("queue.index")
+    """Only a path of this console (no other host, no control character tricks)."""
+    default = url_for("queue.index")
+    if not target or len(target) > 512 or not _PATH.match(target) or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:
+        return default
+    return (request.script_root or "") + target
 
 
 @blueprint.route("/login")
@@ -31,34 +57,35 @@ def login_alias() -> Any:
 def login() -> Any:
     if current_account() is not None:
         return redirect(_safe_next(request.args.get("next")))
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form; they never log in
         return render_template("login.html", next=request.args.get("next", ""))
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:1024]
+    address = request.remote_addr or "?"
+    wait = throttle().wait_s(username, address)
+    if wait > 0:
+        error = f"Trop d'essais de connexion infructueux. Réessayez dans {int(wait) + 1} secondes."
+        page = render_template(
+            "login.html", error=error, username=username, next=request.form.get("next", "")
+        )
+        return page, 429, {"Retry-After": str(int(wait) + 1)}
     now = utcnow()
     result = services().accounts.authenticate(username, password, now)
     audit = services().audit
     if result.status == "ok" and result.account is not None:
-        audit.record(result.account.username, "login", ip=request.remote_addr)
+        throttle().succeeded(username, address)
+        audit.record(result.account.username, "login", ip=address)
         log_in(result.account, now)
         return redirect(_safe_next(request.form.get("next")))
     known = result.account.username if result.account else None
-    audit.record(known, f"login_{result.status}", ip=request.remote_addr, given=username[:64])
-    if result.status == "locked":
-        error = (
-            f"Après {MAX_FAILED_LOGINS} essais infructueux, ce compte est verrouillé pendant "
-            f"{int(LOCKOUT.total_seconds() // 60)} minutes. Réessayez plus tard ou contactez "
-            "un administrateur."
-        )
-        code = 423
-    elif result.status == "disabled":
-        error, code = "Ce compte est désactivé. Contactez un administrateur.", 403
-    else:
-        error, code = "Identifiant ou mot de passe incorrect.", 401
+    audit.record(known, f"login_{result.status}", ip=address, given=username[:64])
+    if throttle().failed(username, address):
+        audit.record(None, "login_alert", given=username[:64], ip=address)
+        log.warning("many failed logins on one account: see the audit log (login_alert)")
     page = render_template(
-        "login.html", error=error, username=username, next=request.form.get("next", "")
+        "login.html", error=FAILED, username=username, next=request.form.get("next", "")
     )
-    return page, code
+    return page, 401
 
 
 @blueprint.route("/deconnexion", methods=["POST"])

@@ -212,7 +212,7 @@ def _csv_cell(value: object) -> object:
 def _csv(name: str, table: Table) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.headers)
+    writer.writerow([_csv_cell(h) for h in table.headers])  # headers may hold data too
     writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
     # The BOM lets spreadsheet software read the file as UTF-8.
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")

@@ -20,7 +20,7 @@ from tests.console.conftest import Browser
 
 @pytest.fixture
 def token(app: Flask) -> str:
-    return app.extensions["triage"].accounts.create_token("crm")
+    return app.extensions["triage"].accounts.create_token("crm", ("read", "write"))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 import bot.accounts
 import bot.audit
-from bot.accounts import LOCKOUT, AccountError, AccountStore
+from bot.accounts import AccountError, AccountStore
 from bot.audit import AuditEntry, TicketEvent
 from bot.db import session_factory
 from bot.settings import Settings, get_settings
@@ -107,11 +106,9 @@ def test_account_rules(engine: Engine) -> None:
     with pytest.raises(AccountError, match="existe déjà"):
         store.create("ZOE", "Zoé", "agent", "un mot de passe solide")
     now = utcnow()
-    statuses = [store.authenticate("zoe", "faux", now).status for _ in range(5)]
-    assert statuses == ["invalid"] * 4 + ["locked"]
-    assert store.authenticate("zoe", "un mot de passe solide", now).status == "locked"
-    later = now + LOCKOUT + timedelta(seconds=1)
-    assert store.authenticate("zoe", "un mot de passe solide", later).status == "ok"
+    statuses = [store.authenticate("zoe", "faux", now).status for _ in range(6)]
+    assert statuses == ["invalid"] * 6  # never locked: the console slows tries down instead
+    assert store.authenticate("zoe", "un mot de passe solide", now).status == "ok"
     assert store.authenticate("inconnu", "x", now).status == "invalid"
 
 

@@ -11,10 +11,15 @@ conversations leave memory after an hour. A database that is down is logged, nev
 conversations go on in memory and are written again once it is back. Rasa's own SQL store
 would wait for the database forever at start-up, and its fail-safe wrapper forgets the
 conversation when a read fails.
+
+A callback form that ends without a ticket (the citizen said "annuler" or refused consent) is
+told "nothing was kept": its personal fields and the texts typed during the form are erased from
+memory and from the database at once, not 24 h later.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -25,8 +30,9 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,6 +43,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 600
 RECONNECT_EVERY_S = 60
+CALLBACK_FORM = "callback_form"
+SUBMIT_ACTION = "action_submit_callback"
+PERSONAL_SLOTS = frozenset({"citizen_name", "phone", "commune", "callback_slot"})
 
 
 def conversations_url() -> URL:
@@ -75,6 +84,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
         self._next_connect = 0.0
         self._next_sweep = 0.0
         self._touched: dict[str, float] = {}
+        self._erased: dict[str, float] = {}
         self._connect()
 
     # --- Rasa's interface ---------------------------------------------------------------------
@@ -98,6 +108,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
                 await sql.save(tracker)
             except SQLAlchemyError as exc:
                 self._lost(exc)
+        self._erase_abandoned_form(tracker)
         self._sweep()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -121,6 +132,36 @@ class DurableTrackerStore(InMemoryTrackerStore):
             except SQLAlchemyError as exc:
                 self._lost(exc)
         return keys
+
+    # --- a form abandoned: what it collected goes at once ------------------------------------
+
+    def _erase_abandoned_form(self, tracker: DialogueStateTracker) -> None:
+        since = abandoned_form_start(tracker.events)
+        if since is None or self._erased.get(tracker.sender_id) == since:
+            return
+        self._erased[tracker.sender_id] = since
+        state = json.loads(self.store[tracker.sender_id])
+        state["events"] = [
+            scrub(e) if e.get("timestamp", 0) >= since else e for e in state["events"]
+        ]
+        self.store[tracker.sender_id] = json.dumps(state)
+        sql = self._connect()
+        if sql is None:
+            return
+        table = SQLTrackerStore.SQLEvent
+        try:
+            with sql.session_scope() as session:
+                rows = session.execute(
+                    select(table).where(
+                        table.sender_id == tracker.sender_id, table.timestamp >= since
+                    )
+                ).scalars()
+                for row in rows:
+                    row.data = json.dumps(scrub(json.loads(row.data)))
+                session.commit()
+        except SQLAlchemyError as exc:
+            self._lost(exc)
+        log.info("personal data of an abandoned callback form erased")
 
     # --- the database side --------------------------------------------------------------------
 
@@ -198,3 +239,45 @@ class DurableTrackerStore(InMemoryTrackerStore):
             return
         if gone:
             log.info("deleted %d conversation events older than %s", gone, self.retention)
+
+
+def abandoned_form_start(events: Iterable[Any]) -> float | None:
+    """When the last callback form began, if it just ended without a ticket; else None.
+
+    The form always ends with action_submit_callback; a ticket sets ticket_reference after it.
+    """
+    events = list(events)
+    submitted = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if isinstance(events[i], ActionExecuted) and events[i].action_name == SUBMIT_ACTION
+        ),
+        None,
+    )
+    if submitted is None:
+        return None
+    if any(
+        isinstance(e, SlotSet) and e.key == "ticket_reference" and e.value
+        for e in events[submitted:]
+    ):
+        return None
+    for event in reversed(events[:submitted]):
+        if isinstance(event, ActiveLoop) and event.name == CALLBACK_FORM:
+            return event.timestamp
+    return None
+
+
+def scrub(event: dict[str, Any]) -> dict[str, Any]:
+    """The event without what the citizen wrote or who they are (intents stay: the dialogue
+    needs them, they hold no personal data)."""
+    kind = event.get("event")
+    if kind == "user":
+        parse = dict(event.get("parse_data") or {})
+        parse.update(text="", entities=[])
+        return {**event, "text": "", "parse_data": parse, "metadata": {}}
+    if kind == "slot" and event.get("name") in PERSONAL_SLOTS:
+        return {**event, "value": None}
+    if kind == "bot":  # the recap repeats the name and the number
+        return {**event, "text": "", "data": {}}
+    return event

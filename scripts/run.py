@@ -29,7 +29,7 @@ def main() -> int:
     stack = Stack(model=model, var_dir=settings.var_dir, database_url=settings.database_url)
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "
-        "the web pages and the agents' console…",
+        "the web pages, the agents' console and the public entry (nginx)…",
         flush=True,
     )
     try:
@@ -37,14 +37,26 @@ def main() -> int:
     except Exception as exc:  # tell the user which piece failed and where to look
         print(f"Could not start: {exc}. Logs are in {settings.var_dir / 'logs'}.", file=sys.stderr)
         return 1
+    if stack.proxied:
+        where = (
+            f"  chat on the demo site of the département  {stack.proxy_url}/\n"
+            f"  agents' console                           {stack.proxy_url}/console/"
+            + ("" if "console" in stack.services else "  (not available)")
+            + "\n"
+            f"  (the proxy listens on {stack.proxy_host}:{stack.proxy_port}; every other service "
+            "on 127.0.0.1 only)\n"
+        )
+    else:
+        where = (
+            "  (nginx is not installed: no public entry, services on loopback only; "
+            "`sudo make system` installs it)\n"
+            f"  chat on the demo site of the département  {stack.web_url}/\n"
+            f"  agents' console                           {stack.console_url}/\n"
+        )
     print(
         "\nThe assistant is running:\n"
-        f"  chat on the demo site of the département  {stack.web_url}/\n"
-        f"  agents' console                           {stack.console_url}/"
-        + ("" if "console" in stack.services else "  (not available)")
-        + "\n"
-        f"  Rasa server (REST, socket.io)             {stack.rasa_url}\n"
-        f"  tickets database                          {settings.database_url}\n"
+        + where
+        + f"  tickets database                          {settings.database_url}\n"
         f"  logs                                      {settings.var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.",
         flush=True,

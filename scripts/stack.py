@@ -22,6 +22,12 @@ from typing_extensions import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bot.keys import PHONE_SECRET_ENV, phone_secret_file, read_or_create  # noqa: E402
+from bot.logsafe import LogWriter  # noqa: E402
+from channels.sessions import SITE_ORIGINS_ENV, origin_of, site_origins  # noqa: E402
+from scripts.proxy import ProxyPlan, nginx_binary, write_config  # noqa: E402
 
 
 def free_port() -> int:
@@ -52,16 +58,19 @@ class Service:
     process: subprocess.Popen | None = None
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(log_dir / f"{self.name}.log", "ab")  # noqa: SIM115 - the child owns it
+        # Every line the process writes is redacted (no personal data) into a private, rotated
+        # file: bot/logsafe.py.
         self.process = subprocess.Popen(
             self.command,
             cwd=ROOT,
             env=env,
-            stdout=log,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        assert self.process.stdout is not None
+        LogWriter(log_dir, self.name).pump(self.process.stdout)
         wait_http(self.health_url, self.timeout, self.process)
 
     def stop(self) -> None:
@@ -84,9 +93,15 @@ class Stack:
     database_url: str
     rasa_port: int = 5005
     actions_port: int = 5055
-    web_port: int = 8080
+    web_port: int = 8081
     console_port: int = 8090
     with_console: bool = True
+    # The reverse proxy (scripts/proxy.py), the only listener meant for citizens; skipped when
+    # nginx is not installed. TLS when TRIAGE_TLS_CERT and TRIAGE_TLS_KEY name the files.
+    proxy_port: int = 8080
+    proxy_host: str = "0.0.0.0"
+    tls_port: int = 8443
+    with_proxy: bool = True
     services: dict[str, Service] = field(default_factory=dict)
 
     @classmethod
@@ -100,8 +115,33 @@ class Stack:
             actions_port=free_port(),
             web_port=free_port(),
             console_port=free_port(),
+            proxy_port=free_port(),
+            tls_port=free_port(),
             **options,
         )
+
+    @property
+    def tls(self) -> tuple[str, str] | None:
+        cert, key = os.environ.get("TRIAGE_TLS_CERT"), os.environ.get("TRIAGE_TLS_KEY")
+        return (cert, key) if cert and key else None
+
+    @property
+    def proxy_url(self) -> str:
+        """The address citizens use: TRIAGE_PUBLIC_URL (the département's domain) or the proxy's."""
+        given = os.environ.get("TRIAGE_PUBLIC_URL")
+        if given:
+            return given.rstrip("/")
+        if self.tls:
+            return f"https://127.0.0.1:{self.tls_port}"
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def local_proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def proxied(self) -> bool:
+        return "proxy" in self.services
 
     @property
     def rasa_url(self) -> str:
@@ -119,9 +159,19 @@ class Stack:
     def console_url(self) -> str:
         return f"http://127.0.0.1:{self.console_port}"
 
+    def site_origins(self) -> list[str]:
+        """Pages allowed to talk to the chat: the département's site, the proxy, the web server."""
+        extra = [self.proxy_url, self.local_proxy_url, self.web_url]
+        return sorted({*site_origins(), *(o for o in map(origin_of, extra) if o)})
+
     def env(self) -> dict[str, str]:
         return {
+            # Plain HTTP on loopback (make run, tests) cannot keep a Secure cookie; behind TLS the
+            # console's cookie is Secure (its default).
+            "TRIAGE_CONSOLE_SECURE_COOKIE": "1" if self.tls else "0",
             **os.environ,
+            SITE_ORIGINS_ENV: " ".join(self.site_origins()),
+            PHONE_SECRET_ENV: str(phone_secret_file()),
             "DATABASE_URL": self.database_url,
             "TRIAGE_VAR_DIR": str(self.var_dir),
             "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
@@ -158,7 +208,7 @@ class Stack:
                 "--credentials",
                 "bot/credentials.yml",
                 "--cors",
-                "*",
+                *self.site_origins(),
                 "--port",
                 str(self.rasa_port),
                 "--interface",
@@ -176,7 +226,7 @@ class Stack:
                 "--port",
                 str(self.web_port),
                 "--rasa-url",
-                self.rasa_url,
+                self.proxy_url if self.with_proxy and nginx_binary() else self.rasa_url,
             ],
             f"{self.web_url}/",
         )
@@ -186,8 +236,29 @@ class Stack:
                 [sys.executable, "-m", "console", "--port", str(self.console_port)],
                 f"{self.console_url}/login",
             )
+        nginx = nginx_binary()
+        if self.with_proxy and nginx:
+            prefix = self.var_dir / "proxy"
+            plan = ProxyPlan(
+                listen_host=self.proxy_host,
+                http_port=self.proxy_port,
+                web_port=self.web_port,
+                rasa_port=self.rasa_port,
+                console_port=self.console_port,
+                tls_port=self.tls_port if self.tls else None,
+                tls_cert=self.tls[0] if self.tls else None,
+                tls_key=self.tls[1] if self.tls else None,
+            )
+            config = write_config(plan, prefix)
+            self.services["proxy"] = Service(
+                "proxy",
+                [nginx, "-p", str(prefix), "-c", str(config), "-e", "stderr"],
+                f"{self.local_proxy_url}/healthz",
+            )
 
     def start(self) -> None:
+        # Set-up: the secret the phone channel and the voice gateway share (0600).
+        read_or_create(phone_secret_file())
         self._define()
         env = self.env()
         log_dir = self.var_dir / "logs"

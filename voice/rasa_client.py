@@ -18,6 +18,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.keys import PHONE_TOKEN_HEADER, phone_token
+
 CHANNEL = "phone"
 PHONE_ACTIONS = ("transfer", "hangup")
 
@@ -64,7 +66,9 @@ class RasaClient:
             "metadata": {"caller_number": caller_number, "channel": CHANNEL},
         }
         try:
-            async with self._session.post(self.webhook, json=body) as response:
+            # The phone channel refuses a request without the secret shared with this gateway.
+            headers = {PHONE_TOKEN_HEADER: phone_token()}
+            async with self._session.post(self.webhook, json=body, headers=headers) as response:
                 if response.status != 200:
                     raise AssistantUnavailable(f"{self.webhook} answered HTTP {response.status}")
                 payload = await response.json(content_type=None)

@@ -28,6 +28,8 @@ class Citizen:
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             self.last = json.loads(response.read())
+            # The server issues the conversation's signed id; the next message continues it.
+            self.sender = response.headers.get("X-Triage-Session") or self.sender
         return self.last
 
     @property

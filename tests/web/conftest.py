@@ -125,7 +125,8 @@ class ScriptedStack:
             self.process = subprocess.Popen(
                 [sys.executable, str(HERE / "scripted_rasa.py"), "--port", str(self.rasa_port)],
                 cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                # The page's origin is the one site allowed to open the chat (channels/web.py).
+                env={**os.environ, "PYTHONPATH": str(ROOT), "TRIAGE_SITE_ORIGINS": self.web_url},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

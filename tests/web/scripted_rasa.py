@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import uuid
-from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
@@ -24,27 +22,6 @@ from sanic_cors import CORS
 from channels.web import WebSocketIOInput
 
 ANSWER_DELAY_S = 0.6  # long enough for the typing indicator to be seen
-
-
-class SessionSocketIOInput(WebSocketIOInput):
-    """Rasa 3.6.21's channel with `enter_room` awaited.
-
-    With the python-socketio of constraints.txt (5.18), `AsyncServer.enter_room` is a coroutine,
-    which Rasa 3.6 calls without `await`: the client never joins its session's room and, with
-    session persistence, never receives an answer. Harmless once channels/web.py corrects it."""
-
-    def blueprint(self, on_new_message: Any) -> Any:
-        blueprint = super().blueprint(on_new_message)
-        sio = self.sio
-
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: dict | None) -> None:
-            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
-
-        return blueprint
 
 
 YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
@@ -87,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     app = Sanic("scripted_rasa")
     CORS(app, resources={r"/*": {"origins": "*"}})
-    app.blueprint(SessionSocketIOInput(session_persistence=True).blueprint(respond))
+    app.blueprint(WebSocketIOInput(session_persistence=True).blueprint(respond))
     app.run(host="127.0.0.1", port=args.port, workers=1, access_log=False)
 
 

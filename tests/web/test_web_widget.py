@@ -126,7 +126,7 @@ def test_history_survives_reload_and_navigation(chat: Any, snapshots: Any) -> No
     chat.ask("Une autre question, pour que l’historique dépasse la fenêtre")
     chat.ask("Et une troisième")
     session = chat.session_id()
-    assert re.fullmatch(r"[0-9a-f]{32}", session)
+    assert re.fullmatch(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{22}", session)  # issued by the server
     chat.page.reload()
     chat.panel.wait_for(state="visible")
     assert "Vous avez écrit : Première question" in chat.bot_messages.first.inner_text()

@@ -101,10 +101,9 @@
 
   const storage = openStorage();
 
+  // The server issues the session id (signed): a new conversation starts without one.
   function newSessionId() {
-    const bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return "";
   }
 
   function freshState(noticeAccepted) {
@@ -542,16 +541,36 @@
       reconnectionDelayMax: 8000,
       timeout: 8000,
     });
-    socket.on("connect", () => socket.emit("session_request", { session_id: state.sessionId }));
+    socket.on("connect", requestSession);
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotUttered);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", () => showStatus(OFFLINE));
   }
 
+  // Answers come in the order of the requests; one asked before a restart is for an abandoned
+  // conversation.
+  const sessionRequests = [];
+  let sessionEpoch = 0;
+
+  function requestSession() {
+    sessionRequests.push(sessionEpoch);
+    socket.emit("session_request", { session_id: state.sessionId || null });
+  }
+
   function onSessionConfirm(sessionId) {
     const confirmed = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
-    if (confirmed !== state.sessionId) return; // answer to a session abandoned since
+    const epoch = sessionRequests.shift();
+    if (epoch !== sessionEpoch) return;
+    if (!confirmed) {
+      if (socket && socket.connected) requestSession();
+      return;
+    }
+    // The server keeps the id it issued, or starts a new conversation when it did not issue it.
+    if (confirmed !== state.sessionId) {
+      state.sessionId = confirmed;
+      save();
+    }
     sessionConfirmed = true;
     hideStatus();
     flushPending();
@@ -750,6 +769,7 @@
   // A new conversation is a new session id: Rasa starts a fresh tracker for it.
   function restart() {
     cancelRestart();
+    sessionEpoch += 1;
     const fresh = freshState(state.noticeAccepted);
     Object.assign(state, fresh, { open: true });
     save();
@@ -757,7 +777,7 @@
     awaiting = 0;
     setTyping(false);
     renderAll();
-    if (socket && socket.connected) socket.emit("session_request", { session_id: state.sessionId });
+    if (socket && socket.connected) requestSession();
     announce("Nouvelle conversation commencée.");
     if (state.noticeAccepted) textarea.focus();
   }

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bot.logsafe import install as install_log_filter
 from bot.settings import Settings, get_settings
 
 LOG = logging.getLogger("web.server")
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    install_log_filter(fmt="%(asctime)s %(name)s %(message)s")  # no personal data in logs
     server = make_server(args.host, args.port, args.rasa_url, get_settings())
     host, port = server.server_address[:2]
     LOG.info("demo site on http://%s:%s/ (Rasa at %s)", host, port, args.rasa_url)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages for the browser tests and speech, installed when missing and when we can.
+# Debian packages for the browser tests, speech and the public entry (nginx), installed when
+# missing and when we can.
 # Required: Chromium (browser tests) and espeak-ng (speech synthesis). Optional: the MBROLA French
 # voices (more intelligible, from Debian's contrib/non-free) and PortAudio (microphone mode).
 set -euo pipefail
 required=(chromium espeak-ng)
-optional=(mbrola mbrola-fr1 mbrola-fr4 libportaudio2)
+# nginx-light: the public entry of `make run` (scripts/proxy.py); its tests skip without it.
+optional=(mbrola mbrola-fr1 mbrola-fr4 libportaudio2 nginx-light)
 
 missing_of() {
   local package
@@ -28,3 +30,8 @@ for package in $(missing_of "${optional[@]}"); do
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
     || echo "system: optional package $package not available, going on without it" >&2
 done
+# Debian starts its own nginx on port 80 (a demo page) when the package is installed: the
+# assistant runs its own instance (scripts/proxy.py), so that one is stopped and disabled.
+if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null; then
+  systemctl disable --now nginx >/dev/null 2>&1 || true
+fi

@@ -14,6 +14,9 @@ from scripts.stack import Stack
 from scripts.train import model_path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The console's cookie is Secure by default; the tests talk plain HTTP on loopback (the security
+# tests check the default with the variable removed).
+os.environ.setdefault("TRIAGE_CONSOLE_SECURE_COOKIE", "0")
 SHARED = ROOT.parent / "shared"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 AXE = ROOT / "tests" / "web" / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored

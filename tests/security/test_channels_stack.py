@@ -165,3 +165,16 @@ def test_socketio_sessions_are_per_socket_and_per_site(assistant_stack) -> None:
     assert intruder_heard, "the intruder's own message got no answer"
     assert victim_heard == [], "answers to another socket reached the victim"
     assert not evil_connected, "a page of another site opened the chat"
+
+
+def test_annuler_leaves_nothing_in_the_conversation_store(assistant_stack) -> None:
+    citizen = Citizen(assistant_stack.rasa_url)
+    citizen.say("je conteste la décision de la CAF sur mon RSA, je veux parler à quelqu'un")
+    assert "Acceptez-vous" in citizen.text, citizen.text
+    citizen.say("oui")
+    citizen.say("Armelle Quintard")
+    citizen.say("06 31 42 53 64")
+    citizen.say("annuler")
+    assert "annulé" in citizen.text, citizen.text
+    kept = str(stored_events(assistant_stack.var_dir, session_of(citizen.sender)))
+    assert "Quintard" not in kept and "31 42 53" not in kept and "631425364" not in kept

@@ -178,16 +178,27 @@ class ValidateCallbackForm(FormValidationAction):
             return await super().get_validation_events(dispatcher, tracker, domain)
         if requested == "case_for" and not text.startswith("/"):
             return self._case_for(dispatcher, tracker, text)
-        if text.startswith("/") or requested == "consent":
-            digression = (
-                self._digression(dispatcher, tracker, text, requested)
-                if requested in ("consent", "case_for") and not text.startswith("/")
-                else None
-            )
+        if text.startswith("/"):
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        if requested == "consent":
+            digression = self._digression(dispatcher, tracker, text, requested)
             if digression is not None:
                 return [*digression, SlotSet(requested, None)]
-            return await super().get_validation_events(dispatcher, tracker, domain)
+            events = await super().get_validation_events(dispatcher, tracker, domain)
+            if tracker.get_slot("consent") is True:  # "oui, c'est le 06…": the rest counts too
+                events += self._other_fields(tracker, text)
+            return events
         return self._free_text(dispatcher, tracker, text, requested)
+
+    @staticmethod
+    def _other_fields(tracker: Tracker, text: str, expected: str | None = None) -> list[Any]:
+        """Fields a message gives besides the answer asked for, for fields still empty."""
+        events = []
+        for name, value in read_details(text, expected).fields().items():
+            stored = canonical(name, value)
+            if stored is not None and tracker.get_slot(name) is None:
+                events.append(SlotSet(name, stored))
+        return events
 
     # --- the form opens: what the conversation already said ----------------------------
 
@@ -233,12 +244,7 @@ class ValidateCallbackForm(FormValidationAction):
         digression = self._digression(dispatcher, tracker, text, "case_for")
         if digression is not None:
             return [*digression, SlotSet("case_for", None)]
-        events = [SlotSet("case_for", UNSAID)]
-        for name, value in read_details(text, "citizen_name").fields().items():
-            stored = canonical(name, value)
-            if stored is not None and tracker.get_slot(name) is None:
-                events.append(SlotSet(name, stored))
-        return events
+        return [SlotSet("case_for", UNSAID), *self._other_fields(tracker, text, "citizen_name")]
 
     def _digression(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, requested: str

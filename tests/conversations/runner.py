@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", help="only conversations whose id contains this")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failure")
     parser.add_argument("--show", action="store_true", help="print every turn's replies")
+    parser.add_argument("--check", action="store_true", help="exit 1 when one fails")
     args = parser.parse_args(argv)
     conversations = [c for c in load_conversations() if not args.k or args.k in c["id"]]
     model = model_path()
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = len(conversations) - len(failed)
     share = 100 * passed / len(conversations) if conversations else 0.0
     print(f"\nscenarios: {passed}/{len(conversations)} passed ({share:.1f} %)")
-    return 0 if not failed else 1
+    return 1 if failed and args.check else 0
 
 
 if __name__ == "__main__":

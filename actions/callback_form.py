@@ -36,6 +36,7 @@ from bot.callback import (
     read_details,
     read_form_turn,
     to_moments,
+    wants_to_cancel,
 )
 from bot.communes import resolve_commune, suggest_communes
 from bot.conversation import citizen_texts, collect_entities, transcript
@@ -75,8 +76,11 @@ NO = {"non", "n", "je refuse", "refuse", "non merci", "pas d'accord"}
 def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
     intent, confidence = latest_intent(tracker)
     text = fold(str(value or "")).strip(" .!")
+    first = text.split(" ", 1)[0]
     if text in YES or (intent == "affirm" and (confidence or 0) > 0.5):
         return True
+    if first in {"oui", "ok", "daccord", "ouais"} and " non" not in f" {text}":
+        return True  # "oui je veux bien être rappelé", read by the NLU as a request
     if text in NO or (intent == "deny" and (confidence or 0) > 0.5):
         return False
     return None
@@ -89,7 +93,10 @@ def cancelled(tracker: Tracker) -> bool:
     the answer to its question.
     """
     intent, confidence = latest_intent(tracker)
-    return intent == "cancel" and (confidence or 0) >= 0.7
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return intent == "cancel"
+    return (intent == "cancel" and (confidence or 0) >= 0.7) or wants_to_cancel(text)
 
 
 def phone_display(e164: str, phone: bool) -> str:

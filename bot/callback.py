@@ -10,7 +10,7 @@ Rasa, what a message holds and what to do with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -32,9 +32,9 @@ _REQUEST_PATTERNS = [
     re.compile(p)
     for p in (
         rf"\bparler\s+(?:a|avec)\s+(?:{_PERSON}|quelqu\s*un|qqn|qq1|kelkun|une\s+vraie\s+personne)",
-        r"\b(?:me|nous|m)\s+rappel(?:er|le|lez|ler|ez|iez)\b",
+        r"\b(?:me|nous|m)\s+rapp?el+(?:er|e|ez|iez|é)?\b",
         r"\brappel+(?:ez|er)\s*(?:moi|nous)\b",
-        r"\bqu\s+on\s+me\s+rappel",
+        r"\bqu\s+on\s+me\s+rapp?el+(?:e|le)?\b",
         r"\b(?:me|m)\s+(?:re)?contact(?:er|e|ez)\b",
         r"\bune\s+vraie\s+personne\b",
         r"\bun\s+(?:vrai\s+)?(?:etre\s+)?humain\b",
@@ -62,10 +62,34 @@ _NEGATED_REQUEST = re.compile(
 )
 
 
+# "vous êtes une vraie personne ?": asking what the assistant is, not for a person.
+_ASKS_WHAT_I_AM = re.compile(
+    r"\b(?:vous\s+etes|t\s+es|tu\s+es|je\s+parle\s+a|je\s+discute\s+avec|c\s+est)\s+"
+    r"(?:un|une)?\s*(?:vrai|vraie|etre)?\s*(?:humain|personne|ia|robot)\b"
+    r"|\b(?:humain|personne)\s+(?:ou|derriere)\b|\bun\s+humain\s+ou\b"
+)
+_WISH = re.compile(r"\b(?:veux|voudrais|souhaite|prefere|besoin|svp|passez|parler)\b")
+# "je ne me rappelle plus le montant": se rappeler, to remember.
+_RECALL = re.compile(r"\b(?:je|j)\s+(?:ne\s+|n\s+)?(?:me|m)\s+rapp?el+e?s?\b")
+_CANCEL = re.compile(
+    r"\blaiss(?:e|ez|er)\s+(?:tomber|beton)\b|\bannul|\bj\s+abandonne\b|\boubli(?:e|ez)\s+(?:ca|tout)"
+    r"|^stop\b|\bon\s+arrete\b|\bje\s+(?:ne\s+)?veux\s+plus\s+(?:etre\s+rappele|de\s+rappel)"
+)
+
+
+def wants_to_cancel(text: str) -> bool:
+    """ "laissez tomber", "annulez", "j'abandonne": stop the request, whatever the NLU says."""
+    return bool(_CANCEL.search(fold(text)))
+
+
 def wants_callback(text: str) -> bool:
     """The citizen explicitly asks for a person or a callback, whatever else the message says."""
     folded = fold(text)
     if not folded or _NEGATED_REQUEST.search(folded) or _REMIND.search(folded):
+        return False
+    if _ASKS_WHAT_I_AM.search(folded) and not _WISH.search(folded):
+        return False
+    if _RECALL.search(folded) and not re.search(r"\b(?:conseill|personne|humain|agent)", folded):
         return False
     if _WISH_RAPPELE.search(folded):
         return True
@@ -337,19 +361,37 @@ def outside_departement(text: str, department_prefix: str = "94") -> bool:
     return bool(codes) and not any(code.startswith(department_prefix) for code in codes)
 
 
+# "pas Créteil mais Choisy", "le 06… non pardon le 07…": the last value given is the one meant.
+_CHANGE_OF_MIND = re.compile(
+    r",|;|\bc\s+est\b|\bmais\b|\bnon\b|\bpardon\b|\bplutot\b|\bpas\b", re.I
+)
+
+
+def _last_segment_value(text: str, read: Callable[[str], str | None]) -> str | None:
+    """The value `read` finds in the last part of the text that has one."""
+    parts = _CHANGE_OF_MIND.split(fold(text)) if _CHANGE_OF_MIND.search(fold(text)) else []
+    for part in reversed(parts):
+        value = read(part)
+        if value:
+            return value
+    return read(text)
+
+
 def find_commune(text: str, expected: bool) -> str | None:
     """The département's commune named in the text.
 
     Outside the commune question, a sentence must say where ("j'habite à Vitry"), so that a
     word that happens to be a commune's short name is not taken for an address.
     """
-    if expected:
-        return resolve_commune(text)
-    folded = fold(text)
-    if not _COMMUNE_CUE.search(folded):
+    if not expected and not _COMMUNE_CUE.search(fold(text)):
         return None
     # A phone number's digits are no postcode; "Maisons" alone is no commune (see communes.py).
-    return resolve_commune(re.sub(r"\d[\d\s.\-]{7,}\d", " ", text))
+    return _last_segment_value(re.sub(r"\d[\d\s.\-]{7,}\d", " ", text), resolve_commune)
+
+
+def find_phone(text: str) -> str | None:
+    """The number to call; when two are given, the last one ("le 06…, non, le 07…")."""
+    return normalise_phone(text) or _last_segment_value(text, normalise_phone)
 
 
 # --- callback moments ---------------------------------------------------------------------
@@ -522,7 +564,7 @@ def read_details(text: str, expected: str | None = None) -> Details:
     """
     text = text or ""
     details = Details(
-        phone=normalise_phone(text),
+        phone=find_phone(text),
         concerned_person=concerned_person(text),
         age=find_age(text),
         dossier_number=find_dossier(text),
@@ -584,7 +626,7 @@ def read_form_turn(
             if target in bare:
                 found[target] = bare[target]
         if "commune" not in found:
-            commune = resolve_commune(text)
+            commune = find_commune(text, expected=True)
             if commune:
                 found["commune"] = commune
     asks = expected not in found and (topic_question or is_question(text)) and not correction

@@ -31,8 +31,9 @@ from bot.routing import topic_in_text, topic_of
 REQUEST_INTENT = "ask_human"
 OUTPUT_KEY = "callback_request"
 # Intents a request for a person must not hide: an emergency is answered first, a cancel or a
-# refusal ("je ne veux pas être rappelé") is no request.
-KEEP = frozenset({"emergency", "cancel", "deny", "goodbye"})
+# refusal ("je ne veux pas être rappelé") is no request, "vous êtes une vraie personne ?" asks
+# what the assistant is.
+KEEP = frozenset({"emergency", "cancel", "deny", "goodbye", "bot_challenge"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -20,6 +20,7 @@ from bot.callback import (
     read_details,
     read_form_turn,
     wants_callback,
+    wants_to_cancel,
 )
 from bot.conversation import ASSISTANT, CITIZEN, Turn
 
@@ -38,6 +39,8 @@ PARIS = ZoneInfo("Europe/Paris")
         "je souhaiterais être recontactée au sujet de la cantine",
         "passez moi un conseiller",
         "est ce qu'un conseiller peut me rappeler",
+        "je voudrais qu'on me rappelle pour l'imagine r de ma fille",
+        "slt jveux ke qqn me rapel pr le rsa svp",
     ],
 )
 def test_explicit_requests_are_recognised(text: str) -> None:
@@ -53,10 +56,29 @@ def test_explicit_requests_are_recognised(text: str) -> None:
         "j'ai été rappelé hier par la caf",
         "annuler ma demande de rappel",
         "mon fils a été rappelé à l'ordre au collège",
+        "je ne me rappelle plus le montant de l'apa",
+        "vous êtes une vraie personne ?",
+        "je parle à une ia ou à un humain",
+        "on m'a dit qu'on me rappellerait et personne ne l'a fait",
     ],
 )
 def test_other_messages_are_no_request(text: str) -> None:
     assert not wants_callback(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cancel"),
+    [
+        ("non en fait laissez tomber", True),
+        ("annulez ma demande", True),
+        ("j'abandonne", True),
+        ("stop", True),
+        ("Marie Tombe", False),
+        ("c'est pour ma mère", False),
+    ],
+)
+def test_cancel_in_the_citizens_words(text: str, cancel: bool) -> None:
+    assert wants_to_cancel(text) is cancel
 
 
 def test_first_message_fills_name_phone_commune_and_dates() -> None:
@@ -129,6 +151,12 @@ FILLED = {
             {"citizen_name": "Martine Durand"},
         ),
         ("Choisy", "commune", {"commune": "Choisy-le-Roi"}),
+        ("c'est pas Créteil c'est Choisy", "ticket_confirmed", {"commune": "Choisy-le-Roi"}),
+        (
+            "le 06 11 22 33 44, non pardon le 07 11 22 33 45",
+            "phone",
+            {"phone": "+33711223345"},
+        ),
         ("j'habite à Bobigny 93000", "commune", {"commune": OUTSIDE_DEPARTEMENT}),
         (
             "euh c'est zéro six vingt-deux trente-trois quarante-quatre cinquante-six",

@@ -453,8 +453,8 @@ def match_moment(
     folded = fold(text).strip()
     if not moments:
         return None
-    for moment in moments:
-        if folded == moment.id.lower() or folded == fold(moment.label):
+    for moment in moments:  # a button: its payload is the slot's id
+        if text.strip() == moment.id or folded in (fold(moment.id), fold(moment.label)):
             return moment
     number = re.fullmatch(r"(?:le\s+)?(\d)", folded)
     if number and 1 <= int(number.group(1)) <= len(moments):  # a number on the phone keypad

@@ -215,6 +215,7 @@ def _moments() -> list[Moment]:
         ("en fin de journée", 1),
         ("mercredi", None),
         ("dimanche soir", None),
+        ("2026-12-01T14:00", 3),  # the button's payload
     ],
 )
 def test_moments_in_the_citizens_words(words: str, index: int | None) -> None:

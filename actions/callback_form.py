@@ -340,12 +340,13 @@ class ValidateCallbackForm(FormValidationAction):
             )
         elif requested == "commune":
             settings = get_settings()
-            buttons = [{"title": name, "payload": name} for name in suggest_communes(text)]
+            suggestions = suggest_communes(text)
+            buttons = [{"title": name, "payload": name} for name in suggestions]
             buttons.append(
                 {"title": f"Hors du {settings.short_name}", "payload": "hors département"}
             )
             dispatcher.utter_message(
-                response="utter_commune_unknown",
+                response="utter_commune_suggestions" if suggestions else "utter_commune_unknown",
                 commune_text=text.strip()[:60],
                 short_name=settings.short_name,
                 buttons=buttons,

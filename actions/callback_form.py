@@ -10,16 +10,36 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import record
+from actions.replies import send_fiche
 from actions.tracker import (
     caller_number,
     channel_of,
     idempotency_key,
     is_phone,
     latest_intent,
+    ranking,
+    responses_before_latest_message,
     turns,
 )
+from bot.callback import (
+    OUTSIDE_DEPARTEMENT,
+    Moment,
+    case_for_answer,
+    case_messages,
+    case_reason,
+    conversation_details,
+    find_name,
+    is_question,
+    match_moment,
+    named_field,
+    outside_departement,
+    read_details,
+    read_form_turn,
+    to_moments,
+    wants_to_cancel,
+)
 from bot.communes import resolve_commune, suggest_communes
-from bot.conversation import citizen_texts, collect_entities, summarise_reason, transcript
+from bot.conversation import citizen_texts, collect_entities, transcript
 from bot.hours import CallbackSlot
 from bot.knowledge import get_knowledge_base
 from bot.routing import TOPIC_LABELS, fold, topic_of
@@ -30,18 +50,10 @@ from bot.urgency import assess_priority
 from bot.validators import clean_name, format_phone, normalise_phone, phone_digit_pairs
 
 FORM_SLOTS = ("consent", "citizen_name", "phone", "commune", "callback_slot", "ticket_confirmed")
-OUTSIDE_DEPARTEMENT = "Hors département"
-# What "modifier …" in the summary refers to.
-CORRECTIONS = {
-    "nom": "citizen_name",
-    "telephone": "phone",
-    "numero": "phone",
-    "commune": "commune",
-    "ville": "commune",
-    "creneau": "callback_slot",
-    "horaire": "callback_slot",
-    "moment": "callback_slot",
-}
+# Below this, a topic intent read in an answer to the form is not taken for a question.
+QUESTION_CONFIDENCE = 0.5
+# Whose case it is, when the citizen did not say.
+UNSAID = "non précisé"
 YES = {
     "oui",
     "o",
@@ -59,23 +71,16 @@ YES = {
     "je confirme",
 }
 NO = {"non", "n", "je refuse", "refuse", "non merci", "pas d'accord"}
-ANY_TIME = (
-    "peu importe",
-    "n'importe",
-    "nimporte",
-    "le plus tot",
-    "au plus tot",
-    "quand vous voulez",
-    "indifferent",
-    "pas de preference",
-)
 
 
 def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
     intent, confidence = latest_intent(tracker)
     text = fold(str(value or "")).strip(" .!")
+    first = text.split(" ", 1)[0]
     if text in YES or (intent == "affirm" and (confidence or 0) > 0.5):
         return True
+    if first in {"oui", "ok", "daccord", "ouais"} and " non" not in f" {text}":
+        return True  # "oui je veux bien être rappelé", read by the NLU as a request
     if text in NO or (intent == "deny" and (confidence or 0) > 0.5):
         return False
     return None
@@ -88,7 +93,10 @@ def cancelled(tracker: Tracker) -> bool:
     the answer to its question.
     """
     intent, confidence = latest_intent(tracker)
-    return intent == "cancel" and (confidence or 0) >= 0.7
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return intent == "cancel"
+    return (intent == "cancel" and (confidence or 0) >= 0.7) or wants_to_cancel(text)
 
 
 def phone_display(e164: str, phone: bool) -> str:
@@ -99,30 +107,54 @@ def offered_slots() -> list[CallbackSlot]:
     return get_opening_hours().callback_slots(datetime.now(timezone.utc), count=4)
 
 
-def match_slot(value: str, slots: list[CallbackSlot]) -> CallbackSlot | None:
-    text = fold(value).strip()
-    for slot in slots:
-        if text == slot.id.lower() or text == fold(slot.label):
-            return slot
-    if any(words in text for words in ANY_TIME) or text in {"1"}:
-        return slots[0] if slots else None
-    if text.isdigit() and 1 <= int(text) <= len(slots):  # "2" on the phone keypad
-        return slots[int(text) - 1]
-    scored = []
-    for slot in slots:
-        label = fold(slot.label)
-        words = [w for w in text.replace("-", " ").split() if len(w) > 2]
-        score = sum(1 for w in words if w in label)
-        if "matin" in text and slot.start.astimezone(get_opening_hours().tz).hour < 12:
-            score += 1
-        if "apres" in text and slot.start.astimezone(get_opening_hours().tz).hour >= 12:
-            score += 1
-        scored.append((score, slot))
-    best = max(scored, key=lambda item: item[0], default=(0, None))
-    return best[1] if best[0] > 0 else None
+def moments() -> list[Moment]:
+    return to_moments(offered_slots(), get_opening_hours().tz)
+
+
+def slot_for(words: str) -> str | None:
+    """The id of the offered slot the citizen's words designate."""
+    today = datetime.now(get_opening_hours().tz)
+    moment = match_moment(words, moments(), today)
+    return moment.id if moment else None
+
+
+def canonical(name: str, value: Any) -> Any:
+    """A field's stored form, or None when the value is not valid for it."""
+    text = str(value or "")
+    if name == "citizen_name":
+        return clean_name(text)
+    if name == "phone":
+        return normalise_phone(text)
+    if name == "commune":
+        if text == OUTSIDE_DEPARTEMENT:
+            return OUTSIDE_DEPARTEMENT
+        return resolve_commune(text)
+    if name == "callback_slot":
+        return slot_for(text)
+    return value
+
+
+def topic_question(tracker: Tracker) -> str | None:
+    """The topic intent of the latest message when the NLU is confident it is one."""
+    for name, confidence in ranking(tracker.latest_message)[:1]:
+        if topic_of(name) and confidence >= QUESTION_CONFIDENCE:
+            return name
+    return None
+
+
+def case_for_needed(tracker: Tracker) -> bool:
+    """Whose case it is matters for the APA (usually a parent's) when the citizen did not say."""
+    return (
+        tracker.get_slot("topic") == "apa"
+        and not tracker.get_slot("concerned_person")
+        and tracker.get_slot("case_for") is None
+    )
 
 
 class ValidateCallbackForm(FormValidationAction):
+    """Reads each message of the form with the core (bot.callback): a message may answer the
+    question, give other fields, correct one, or ask a question of its own."""
+
     def name(self) -> str:
         return "validate_callback_form"
 
@@ -135,29 +167,218 @@ class ValidateCallbackForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("consent") is False or cancelled(tracker):
             return []  # refused or cancelled: nothing more is asked, nothing is stored
-        return domain_slots
+        if tracker.get_slot("ticket_reference"):
+            return ["ticket_addition"]
+        slots = [slot for slot in domain_slots if slot != "ticket_addition"]
+        if tracker.get_slot("case_for") is None and not case_for_needed(tracker):
+            slots.remove("case_for")
+        return slots
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[Any]:
+        requested = tracker.get_slot("requested_slot")
+        if requested is None:
+            return self._prefill(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if cancelled(tracker) or requested == "ticket_addition":
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        if requested == "case_for" and not text.startswith("/"):
+            return self._case_for(dispatcher, tracker, text)
+        if text.startswith("/"):
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        if requested == "consent":
+            digression = self._digression(dispatcher, tracker, text, requested)
+            if digression is not None:
+                return [*digression, SlotSet(requested, None)]
+            events = await super().get_validation_events(dispatcher, tracker, domain)
+            if tracker.get_slot("consent") is True:  # "oui, c'est le 06…": the rest counts too
+                events += self._other_fields(tracker, text)
+            return events
+        return self._free_text(dispatcher, tracker, text, requested)
+
+    @staticmethod
+    def _other_fields(tracker: Tracker, text: str, expected: str | None = None) -> list[Any]:
+        """Fields a message gives besides the answer asked for, for fields still empty."""
+        events = []
+        for name, value in read_details(text, expected).fields().items():
+            stored = canonical(name, value)
+            if stored is not None and tracker.get_slot(name) is None:
+                events.append(SlotSet(name, stored))
+        return events
+
+    # --- the form opens: what the conversation already said ----------------------------
+
+    def _prefill(self, tracker: Tracker) -> list[Any]:
+        conversation = turns(tracker)
+        found = conversation_details(citizen_texts(conversation))
+        fields = found.fields()
+        caller = caller_number(tracker)
+        if caller and "phone" not in fields:
+            fields["phone"] = caller
+        events = []
+        for name, value in fields.items():
+            if tracker.get_slot(name) is None:
+                stored = canonical(name, value)
+                if stored is not None:
+                    events.append(SlotSet(name, stored))
+        if found.concerned_person and not tracker.get_slot("concerned_person"):
+            events.append(SlotSet("concerned_person", found.concerned_person))
+        elif found.own_case and tracker.get_slot("case_for") is None:
+            events.append(SlotSet("case_for", "moi"))
+        if tracker.get_slot("case_messages") is None:
+            events.append(
+                SlotSet("case_messages", case_messages(conversation, tracker.get_slot("topic")))
+            )
+        if tracker.get_slot("ticket_reference"):
+            events.append(SlotSet("ticket_addition", None))
+        intent, _ = latest_intent(tracker)
+        if intent == "nlu_fallback" and tracker.get_slot("handoff_confidence") is None:
+            # A callback after messages the assistant did not understand: say how unsure it was.
+            best = ranking(tracker.latest_message)[:1]
+            events.append(SlotSet("handoff_confidence", best[0][1] if best else 0.0))
+        return events
+
+    # --- a message typed or spoken in answer to a question -----------------------------
+
+    def _case_for(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[Any]:
+        """Whose case: a clear answer, a question, or something else (often the name): the
+        form does not insist, the agent will ask."""
+        answer = case_for_answer(text)
+        if answer is not None:
+            relative = None if answer == "moi" else answer
+            return [SlotSet("case_for", answer), SlotSet("concerned_person", relative)]
+        digression = self._digression(dispatcher, tracker, text, "case_for")
+        if digression is not None:
+            return [*digression, SlotSet("case_for", None)]
+        return [SlotSet("case_for", UNSAID), *self._other_fields(tracker, text, "citizen_name")]
+
+    def _digression(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, requested: str
+    ) -> list[Any] | None:
+        """A question asked instead of a yes/no answer: answered, then the form asks again."""
+        intent = topic_question(tracker)
+        if yes_or_no(tracker, text) is not None or (
+            requested == "case_for" and case_for_answer(text)
+        ):
+            return None
+        if not (intent or is_question(text)):
+            return None
+        events = self._answer(dispatcher, tracker, intent, text)
+        dispatcher.utter_message(response="utter_back_to_form")
+        return events
+
+    def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None, text: str
+    ) -> list[Any]:
+        fiche = get_knowledge_base().for_intent(intent) if intent else None
+        if fiche is not None and not fiche.handoff:
+            send_fiche(dispatcher, fiche, is_phone(tracker))
+            return []
+        # A question the fiches do not answer, or more about the case: for the agent.
+        dispatcher.utter_message(response="utter_case_noted")
+        return [SlotSet("case_messages", [*(tracker.get_slot("case_messages") or []), text])]
+
+    def _free_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, requested: str
+    ) -> list[Any]:
+        filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
+        turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
+        if turn.question:
+            events = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            dispatcher.utter_message(response="utter_back_to_form")
+            return [*events, SlotSet(requested, None)]
+        values: dict[str, Any] = {}
+        for name, raw in turn.updates.items():
+            stored = canonical(name, raw)
+            if stored is not None:
+                values[name] = stored
+        events: list[Any] = []
+        if turn.remark and requested not in values:
+            events += self._answer(dispatcher, tracker, None, text)
+        if values.get("commune") == OUTSIDE_DEPARTEMENT and (
+            "utter_commune_outside" not in responses_before_latest_message(tracker)
+        ):
+            # First time: say who handles it; "hors département" again keeps the request.
+            values.pop("commune")
+            dispatcher.utter_message(
+                response="utter_commune_outside",
+                short_name=get_settings().short_name,
+                buttons=[{"title": "Être rappelé quand même", "payload": "hors département"}],
+            )
+        if requested == "ticket_confirmed":
+            if values:
+                dispatcher.utter_message(response="utter_correction_done")
+                values["ticket_confirmed"] = None
+            elif yes_or_no(tracker, text) is True:
+                values["ticket_confirmed"] = True
+            else:
+                wanted = named_field(text)
+                if wanted:  # "modifier le nom": ask that field again
+                    values[wanted] = None
+                else:
+                    dispatcher.utter_message(response="utter_what_to_change")
+                values["ticket_confirmed"] = None
+        elif requested not in values:
+            if not (turn.remark or turn.correction or values or dispatcher.messages):
+                self._not_understood(dispatcher, requested, text)
+            values[requested] = None
+        if turn.correction and requested != "ticket_confirmed":
+            dispatcher.utter_message(response="utter_correction_done")
+        return [*events, *(SlotSet(name, value) for name, value in values.items())]
+
+    @staticmethod
+    def _not_understood(dispatcher: CollectingDispatcher, requested: str, text: str) -> None:
+        if requested == "citizen_name":
+            dispatcher.utter_message(response="utter_name_not_understood")
+        elif requested == "phone":
+            dispatcher.utter_message(response="utter_phone_invalid")
+        elif requested == "callback_slot":
+            dispatcher.utter_message(
+                response="utter_slot_not_understood",
+                buttons=[{"title": slot.label, "payload": slot.id} for slot in offered_slots()],
+            )
+        elif requested == "commune":
+            settings = get_settings()
+            suggestions = suggest_communes(text)
+            buttons = [{"title": name, "payload": name} for name in suggestions]
+            buttons.append(
+                {"title": f"Hors du {settings.short_name}", "payload": "hors département"}
+            )
+            dispatcher.utter_message(
+                response="utter_commune_suggestions" if suggestions else "utter_commune_unknown",
+                commune_text=text.strip()[:60],
+                short_name=settings.short_name,
+                buttons=buttons,
+            )
+
+    # --- answers read by the per-slot methods (buttons, yes/no questions) --------------
 
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is True:
+            return {"consent": True}
         answer = yes_or_no(tracker, value)
         if answer is None:
-            dispatcher.utter_message(
-                text="Répondez simplement par oui ou par non, s'il vous plaît."
-            )
+            dispatcher.utter_message(response="utter_consent_yes_no")
         return {"consent": answer}
+
+    def validate_case_for(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        answer = case_for_answer(str(value or ""))
+        if answer is None:  # the form asks again, with its buttons
+            return {"case_for": None}
+        relative = None if answer == "moi" else answer
+        return {"case_for": answer, "concerned_person": relative}
 
     def validate_citizen_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        name = clean_name(str(value or ""))
+        name = clean_name(str(value or "")) or find_name(str(value or ""))
         if name is None:
-            dispatcher.utter_message(
-                text=(
-                    "Je n'ai pas compris le nom. Écrivez-le simplement, "
-                    "par exemple « Marie Dupont »."
-                ),
-            )
+            dispatcher.utter_message(response="utter_name_not_understood")
         return {"citizen_name": name}
 
     def validate_phone(
@@ -168,63 +389,43 @@ class ValidateCallbackForm(FormValidationAction):
             return {"phone": caller}
         number = normalise_phone(str(value or ""))
         if number is None:
-            dispatcher.utter_message(
-                text=(
-                    "Ce numéro ne semble pas valide. Donnez un numéro français à 10 chiffres, "
-                    "par exemple 06 12 34 56 78."
-                )
-            )
+            dispatcher.utter_message(response="utter_phone_invalid")
         return {"phone": number}
 
     def validate_commune(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        text = str(value or "")
-        if fold(text).strip() in {fold(OUTSIDE_DEPARTEMENT), "hors departement", "ailleurs"}:
-            return {"commune": OUTSIDE_DEPARTEMENT}
-        commune = resolve_commune(text)
-        if commune:
-            return {"commune": commune}
-        settings = get_settings()
-        suggestions = suggest_communes(text)
-        buttons = [{"title": name, "payload": name} for name in suggestions]
-        buttons.append(
-            {"title": f"J'habite hors du {settings.short_name}", "payload": OUTSIDE_DEPARTEMENT}
+        commune = canonical("commune", value) or (
+            OUTSIDE_DEPARTEMENT if outside_departement(str(value or "")) else None
         )
-        text = (
-            f"Je ne trouve pas « {text.strip()[:60]} » parmi les communes du {settings.short_name}."
-        )
-        if suggestions:
-            text += " Vouliez-vous dire l'une de celles-ci ?"
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return {"commune": None}
+        if commune is None:
+            self._not_understood(dispatcher, "commune", str(value or ""))
+        return {"commune": commune}
 
     def validate_callback_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        slot = match_slot(str(value or ""), offered_slots())
-        if slot is None:
-            dispatcher.utter_message(
-                text="Je n'ai pas compris le moment choisi. Choisissez l'un des créneaux proposés."
-            )
-            return {"callback_slot": None}
-        return {"callback_slot": slot.id}
+        slot_id = slot_for(str(value or ""))
+        if slot_id is None:
+            self._not_understood(dispatcher, "callback_slot", str(value or ""))
+        return {"callback_slot": slot_id}
 
     def validate_ticket_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        text = fold(str(value or ""))
-        if "modif" in text or "corrig" in text or "chang" in text:
-            for word, slot in CORRECTIONS.items():
-                if word in text:
-                    return {slot: None, "ticket_confirmed": None}
-        answer = yes_or_no(tracker, value)
-        if answer is True:
+        if yes_or_no(tracker, value) is True:
             return {"ticket_confirmed": True}
-        dispatcher.utter_message(
-            text="Que souhaitez-vous modifier ? Vous pouvez aussi annuler la demande."
-        )
+        wanted = named_field(str(value or ""))
+        if wanted:
+            return {wanted: None, "ticket_confirmed": None}
+        dispatcher.utter_message(response="utter_what_to_change")
         return {"ticket_confirmed": None}
+
+    def validate_ticket_addition(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"ticket_addition": text or None}
 
 
 class ActionAskConsent(Action):
@@ -232,28 +433,9 @@ class ActionAskConsent(Action):
         return "action_ask_consent"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        days = get_settings().retention_days
         dispatcher.utter_message(
-            text=(
-                "Pour vous rappeler, j'ai besoin de votre nom, de votre numéro de téléphone et de "
-                "votre commune. Ils servent uniquement à traiter votre demande et sont effacés "
-                f"{days} jours après sa clôture. Acceptez-vous d'être rappelé et que ces "
-                "informations soient enregistrées ?"
-            ),
-            buttons=[
-                {"title": "Oui, j'accepte", "payload": "/affirm"},
-                {"title": "Non", "payload": "/deny"},
-            ],
+            response="utter_ask_consent", retention_days=get_settings().retention_days
         )
-        return []
-
-
-class ActionAskCitizenName(Action):
-    def name(self) -> str:
-        return "action_ask_citizen_name"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        dispatcher.utter_message(text="Quel est le nom de la personne à rappeler ?")
         return []
 
 
@@ -263,14 +445,13 @@ class ActionAskPhone(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         caller = caller_number(tracker)
-        if caller and normalise_phone(caller):
+        if caller:
             dispatcher.utter_message(
-                text=f"Pouvons-nous vous rappeler au {phone_display(caller, is_phone(tracker))} ? "
-                "Dites oui, ou donnez un autre numéro.",
-                buttons=[{"title": "oui", "payload": "/affirm"}],
+                response="utter_ask_phone_caller",
+                caller_display=phone_display(caller, is_phone(tracker)),
             )
         else:
-            dispatcher.utter_message(text="À quel numéro de téléphone pouvons-nous vous rappeler ?")
+            dispatcher.utter_message(response="utter_ask_phone")
         return []
 
 
@@ -279,7 +460,11 @@ class ActionAskCommune(Action):
         return "action_ask_commune"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        dispatcher.utter_message(text="Dans quelle commune habitez-vous ?")
+        relative = tracker.get_slot("concerned_person")
+        if relative and tracker.get_slot("topic") == "apa":
+            dispatcher.utter_message(response="utter_ask_commune_relative")
+        else:
+            dispatcher.utter_message(response="utter_ask_commune")
         return []
 
 
@@ -288,10 +473,9 @@ class ActionAskCallbackSlot(Action):
         return "action_ask_callback_slot"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        slots = offered_slots()
         dispatcher.utter_message(
-            text="Quand préférez-vous être rappelé ?",
-            buttons=[{"title": slot.label, "payload": slot.id} for slot in slots],
+            response="utter_ask_callback_slot",
+            buttons=[{"title": slot.label, "payload": slot.id} for slot in offered_slots()],
         )
         return []
 
@@ -306,16 +490,28 @@ def chosen_slot(tracker: Tracker) -> CallbackSlot | None:
         return None
 
 
-def reason_of(tracker: Tracker) -> str:
+def subject_of(tracker: Tracker) -> str:
+    """What the request is about, for the agent: the fiche's title, else the topic."""
     intent = tracker.get_slot("handoff_intent")
     fiche = get_knowledge_base().for_intent(intent) if intent else None
-    topic_intents = set(get_knowledge_base().intents()) | {
-        "file_status",
-        "payment_issue",
-        "contest_decision",
-        "nlu_fallback",
-    }
-    return summarise_reason(fiche.title if fiche else None, turns(tracker), topic_intents)
+    if fiche is not None:
+        return fiche.title
+    topic = tracker.get_slot("topic")
+    if topic in TOPIC_LABELS:
+        return f"Demande de rappel — {TOPIC_LABELS[topic]}"
+    return "Demande de rappel"
+
+
+def reason_of(tracker: Tracker) -> str:
+    messages = tracker.get_slot("case_messages")
+    if messages is None:
+        messages = case_messages(turns(tracker), tracker.get_slot("topic"))
+    return case_reason(
+        subject_of(tracker),
+        messages,
+        tracker.get_slot("concerned_person"),
+        tracker.get_slot("handoff_confidence"),
+    )
 
 
 class ActionAskTicketConfirmed(Action):
@@ -323,33 +519,31 @@ class ActionAskTicketConfirmed(Action):
         return "action_ask_ticket_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        phone = is_phone(tracker)
         slot = chosen_slot(tracker)
-        lines = [
-            "Je récapitule votre demande de rappel :",
-            f"- Nom : {tracker.get_slot('citizen_name')}",
-            f"- Téléphone : {phone_display(tracker.get_slot('phone'), phone)}",
-            f"- Commune : {tracker.get_slot('commune')}",
-            f"- Rappel souhaité : {slot.label if slot else 'dès que possible'}",
-            f"- Motif : {reason_of(tracker)}",
-            "Est-ce correct ?",
-        ]
+        relative = tracker.get_slot("concerned_person")
         dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=[
-                {"title": "Oui, je confirme", "payload": "/affirm"},
-                {"title": "Modifier le nom", "payload": "modifier le nom"},
-                {"title": "Modifier le téléphone", "payload": "modifier le téléphone"},
-                {"title": "Modifier la commune", "payload": "modifier la commune"},
-                {"title": "Modifier le créneau", "payload": "modifier le créneau"},
-                {"title": "Annuler la demande", "payload": "/cancel"},
-            ],
+            response="utter_ask_ticket_confirmed",
+            phone_display=phone_display(tracker.get_slot("phone"), is_phone(tracker)),
+            slot_label=slot.label if slot else "dès que possible",
+            reason=reason_of(tracker),
+            concerned_line=f"\n- Personne concernée : {relative}" if relative else "",
         )
         return []
 
 
 def reset_form() -> list[Any]:
-    return [SlotSet(name, None) for name in (*FORM_SLOTS, "handoff_intent", "handoff_confidence")]
+    return [
+        SlotSet(name, None)
+        for name in (
+            *FORM_SLOTS,
+            "case_for",
+            "concerned_person",
+            "case_messages",
+            "ticket_addition",
+            "handoff_intent",
+            "handoff_confidence",
+        )
+    ]
 
 
 class ActionSubmitCallback(Action):
@@ -361,19 +555,22 @@ class ActionSubmitCallback(Action):
         if cancelled(tracker):
             dispatcher.utter_message(response="utter_cancelled")
             return reset_form()
+        reference = tracker.get_slot("ticket_reference")
+        addition = tracker.get_slot("ticket_addition")
+        if reference and addition:
+            get_store().add_to_reason(reference, addition)
+            dispatcher.utter_message(response="utter_addition_saved")
+            return reset_form()
         if tracker.get_slot("consent") is not True:
             dispatcher.utter_message(
-                text=(
-                    "Sans votre accord, je ne peux pas enregistrer de demande de rappel, "
-                    "et rien n'a "
-                    f"été conservé. Vous pouvez appeler le {settings.contact_phone} "
-                    f"{get_opening_hours().describe()}."
-                )
+                response="utter_no_consent",
+                contact_phone=settings.contact_phone,
+                hours=get_opening_hours().describe(),
             )
             return reset_form()
         draft = self._draft(tracker)
         receipt = get_store().create(draft)
-        dispatcher.utter_message(text=self._confirmation(tracker, draft, receipt))
+        self._confirm(dispatcher, tracker, draft, receipt)
         record(
             tracker,
             topic=draft.topic,
@@ -391,7 +588,13 @@ class ActionSubmitCallback(Action):
         intent = tracker.get_slot("handoff_intent")
         topic = tracker.get_slot("topic")
         fiche = get_knowledge_base().for_intent(intent) if intent else None
-        commune = tracker.get_slot("commune")
+        texts = citizen_texts(conversation)
+        entities = collect_entities(conversation)
+        for name, values in conversation_details(texts).entities().items():
+            entities[name] = [
+                *entities.get(name, []),
+                *(v for v in values if v not in entities.get(name, [])),
+            ]
         return TicketDraft(
             idempotency_key=idempotency_key(tracker),
             channel=channel_of(tracker),
@@ -399,38 +602,42 @@ class ActionSubmitCallback(Action):
             intent=intent,
             confidence=tracker.get_slot("handoff_confidence"),
             fiche_id=fiche.id if fiche else None,
-            entities=collect_entities(conversation),
+            entities=entities,
             citizen_name=tracker.get_slot("citizen_name"),
             phone=tracker.get_slot("phone"),
-            commune=commune,
+            commune=tracker.get_slot("commune"),
             callback_slot=chosen_slot(tracker),
             consent_at=datetime.now(timezone.utc),
             reason=reason_of(tracker),
             transcript=transcript(conversation),
-            priority=assess_priority(citizen_texts(conversation), intent),
+            priority=assess_priority(texts, intent),
         )
 
     @staticmethod
-    def _confirmation(tracker: Tracker, draft: TicketDraft, receipt: Any) -> str:
+    def _confirm(
+        dispatcher: CollectingDispatcher, tracker: Tracker, draft: TicketDraft, receipt: Any
+    ) -> None:
         phone = is_phone(tracker)
         reference = (
             " ".join(receipt.reference.replace("-", "")[i : i + 2] for i in range(0, 12, 2))
             if phone
             else receipt.reference
         )
-        when = draft.callback_slot.label if draft.callback_slot else "dès que possible"
-        text = (
-            f"C'est noté. Votre demande porte la référence {reference}. "
-            f"Un conseiller vous rappellera au {phone_display(draft.phone or '', phone)}, "
-            f"de préférence {when}, et au plus tard le "
-            f"{receipt.due_at.strftime('%d/%m/%Y à %H h %M')}."
+        urgent = (
+            " Votre demande est marquée comme urgente." if draft.priority.value == "urgent" else ""
         )
-        if draft.priority.value == "urgent":
-            text += " Votre demande est marquée comme urgente."
-        if not receipt.stored:
-            text += (
-                " Notre système d'enregistrement est momentanément indisponible : "
-                "votre demande est "
-                "conservée et sera transmise aux conseillers dès son rétablissement."
-            )
-        return text
+        delayed = (
+            ""
+            if receipt.stored
+            else " Notre système d'enregistrement est momentanément indisponible : votre demande "
+            "est conservée et sera transmise aux conseillers dès son rétablissement."
+        )
+        dispatcher.utter_message(
+            response="utter_callback_booked",
+            reference=reference,
+            phone_display=phone_display(draft.phone or "", phone),
+            slot_label=draft.callback_slot.label if draft.callback_slot else "dès que possible",
+            due=receipt.due_at.strftime("%d/%m/%Y à %H h %M"),
+            urgent=urgent,
+            delayed=delayed,
+        )

@@ -17,9 +17,8 @@ from bot.routing import TOPIC_LABELS, is_generic_handoff, specific_intent, topic
 from bot.services import get_opening_hours
 
 UNKNOWN_TOPIC = "inconnu"
-HANDOFF_INTRO = (
-    "Un conseiller va vous rappeler. Je vous pose quelques questions pour préparer l'appel."
-)
+# The topic intent behind an explicit request counts for the ticket only above this.
+REQUEST_INTENT_CONFIDENCE = 0.6
 
 
 def start_handoff(
@@ -30,7 +29,8 @@ def start_handoff(
     fiche = get_knowledge_base().for_intent(specific)
     if fiche is not None:
         send_fiche(dispatcher, fiche, is_phone(tracker))
-    dispatcher.utter_message(text=HANDOFF_INTRO)
+    if not tracker.get_slot("ticket_reference"):
+        dispatcher.utter_message(response="utter_handoff_intro")
     record(tracker, topic=topic_of(specific), intent=specific, outcome="in_progress")
     return [
         SlotSet("handoff_intent", specific),
@@ -85,17 +85,27 @@ class ActionHandoffHuman(Action):
                 text="Je vous mets en relation avec un conseiller. Ne quittez pas.",
                 json_message={"action": "transfer"},
             )
-        last_topic_intent = next(
-            (turn.intent for turn in reversed(turns(tracker)) if topic_of(turn.intent)), None
-        )
-        intent = tracker.get_slot("handoff_intent") or last_topic_intent or "ask_human"
-        dispatcher.utter_message(text=f"D'accord. {HANDOFF_INTRO}")
-        record(tracker, topic=topic_of(intent), intent=intent, outcome="in_progress")
-        _, confidence = latest_intent(tracker)
+        request = tracker.latest_message.get("callback_request") or {}
+        named_topic = request.get("topic") or latest_entity(tracker, "topic")
+        confident = (request.get("confidence") or 0.0) >= REQUEST_INTENT_CONFIDENCE
+        if request.get("intent") and confident:
+            intent, confidence = request["intent"], request["confidence"]
+        elif named_topic in TOPIC_LABELS:  # the topic is named, the question is not clear
+            intent, confidence = None, None
+        else:
+            last_topic_intent = next(
+                (turn.intent for turn in reversed(turns(tracker)) if topic_of(turn.intent)), None
+            )
+            intent = tracker.get_slot("handoff_intent") or last_topic_intent or "ask_human"
+            _, confidence = latest_intent(tracker)
+        topic = topic_of(intent) or named_topic or tracker.get_slot("topic")
+        if not tracker.get_slot("ticket_reference"):
+            dispatcher.utter_message(response="utter_handoff_intro")
+        record(tracker, topic=topic, intent=intent, outcome="in_progress")
         return [
             SlotSet("handoff_intent", intent),
             SlotSet("handoff_confidence", confidence),
-            SlotSet("topic", topic_of(intent) or tracker.get_slot("topic")),
+            SlotSet("topic", topic if topic in TOPIC_LABELS else None),
         ]
 
 

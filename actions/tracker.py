@@ -12,6 +12,7 @@ from bot.conversation import ASSISTANT, CITIZEN, Turn, timestamp_to_datetime
 from bot.hours import CallbackSlot
 from bot.routing import TOPIC_LABELS
 from bot.services import get_opening_hours
+from bot.validators import normalise_phone
 
 _SLOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 CHANNEL_NAMES = {"socketio": "web", "rest": "web", "phone": "phone"}
@@ -38,12 +39,15 @@ def is_phone(tracker: Tracker) -> bool:
 
 
 def caller_number(tracker: Tracker) -> str | None:
-    """The caller's number, as the voice gateway passed it (phone channel only)."""
+    """The caller's number in E.164 form (phone channel only), None when hidden or not French.
+
+    The gateway passes what the operator gives: "+33699999998", "0699999998", "06 99 99 99 98".
+    """
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             number = (event.get("metadata") or {}).get("caller_number")
             if number:
-                return str(number)
+                return normalise_phone(str(number))
     return None
 
 
@@ -117,6 +121,22 @@ def turns(tracker: Tracker) -> list[Turn]:
         elif kind == "bot" and event.get("text"):
             result.append(Turn(ASSISTANT, event["text"], at))
     return result
+
+
+def responses_before_latest_message(tracker: Tracker) -> list[str]:
+    """The response names (utter_…) the assistant sent between the citizen's last two messages."""
+    names: list[str] = []
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            name = (event.get("metadata") or {}).get("utter_action")
+            if name:
+                names.append(name)
+    return names
 
 
 def last_user_parse(tracker: Tracker, intent_name: str) -> dict[str, Any] | None:

@@ -242,6 +242,23 @@ class TicketStore:
             return 1
         raise RuntimeError(f"outbox ticket {record['reference']}: no free reference")
 
+    def add_to_reason(self, reference: str, text: str, at: datetime | None = None) -> bool:
+        """A citizen adds to their request in the same conversation: the reason and the
+        transcript get it. False when the ticket is not (yet) in the database."""
+        at = at or utcnow()
+        with self.Session.begin() as session:
+            ticket = session.execute(
+                select(Ticket).where(Ticket.reference == reference)
+            ).scalar_one_or_none()
+            if ticket is None:
+                return False
+            ticket.reason = f"{ticket.reason or ''} + ajout : « {text.strip()} »".strip(" +")
+            ticket.transcript = [
+                *(ticket.transcript or []),
+                {"speaker": "citoyen", "text": text.strip(), "at": at.isoformat()},
+            ]
+        return True
+
     # --- reading -------------------------------------------------------------------------
 
     def get(self, reference: str) -> Ticket | None:

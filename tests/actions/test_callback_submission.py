@@ -68,22 +68,25 @@ def configured(monkeypatch, tmp_path):
     services.get_store.cache_clear()
 
 
-def submit(tracker: Tracker) -> str:
+def submit(tracker: Tracker) -> dict:
+    """The confirmation sent: the response's name and the variables it is filled with."""
     dispatcher = CollectingDispatcher()
     events = ActionSubmitCallback().run(dispatcher, tracker, {})
     assert any(e.get("name") == "ticket_reference" and e.get("value") for e in events)
-    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_callback_booked"
+    return message
 
 
 def test_database_down_the_citizen_is_told_and_the_ticket_waits(configured, tmp_path):
     configured("postgresql://postgres@127.0.0.1:1/triage")  # nothing listens on port 1
     tracker = tracker_after_form()
-    text = submit(tracker)
-    assert "momentanément indisponible" in text
-    reference = text.split("référence ")[1].split(".")[0]
+    message = submit(tracker)
+    assert "momentanément indisponible" in message["delayed"]
+    reference = message["reference"]
     [pending] = list((tmp_path / "outbox").glob("*.json"))
     assert json.loads(pending.read_text())["reference"] == reference
-    assert "momentanément indisponible" in submit(tracker)  # a retried action: still one ticket
+    assert "momentanément indisponible" in submit(tracker)["delayed"]  # retried: one ticket
     assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
 
     configured(f"sqlite:///{tmp_path / 'triage.db'}")  # the database is back
@@ -101,6 +104,5 @@ def test_retried_submission_gives_the_same_reference(configured, tmp_path):
     configured(f"sqlite:///{tmp_path / 'triage.db'}")
     tracker = tracker_after_form()
     first, second = submit(tracker), submit(tracker)
-    reference = first.split("référence ")[1].split(".")[0]
-    assert reference in second
-    assert "momentanément" not in first
+    assert first["reference"] == second["reference"]
+    assert first["delayed"] == ""

@@ -23,7 +23,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
-from bot.context import follow_up_intent, second_question
+from bot.context import follow_up_intent, question_intents
 from bot.knowledge import Fiche, get_knowledge_base
 from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
@@ -63,15 +63,15 @@ def context_intent(tracker: Tracker) -> str | None:
 
 
 def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list[Any]:
+    text = tracker.latest_message.get("text") or ""
+    intent, *second = question_intents(text, intent, tracker.get_slot("topic"), answerable)
     fiche = get_knowledge_base().for_intent(intent)
     if fiche is None:
         dispatcher.utter_message(response="utter_default")
         return []
     phone = is_phone(tracker)
     send_fiche(dispatcher, fiche, phone)
-    text = tracker.latest_message.get("text") or ""
-    second = second_question(text, intent, tracker.get_slot("topic"), answerable)
-    other = get_knowledge_base().for_intent(second) if second else None
+    other = get_knowledge_base().for_intent(second[0]) if second else None
     if other is not None:  # two questions in one message: both answers
         send_fiche(dispatcher, other, phone)
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.routing import TOPICS, topic_in_text, topic_of
+from bot.routing import TOPICS, group_scores, topic_in_text, topic_of
 from bot.validators import fold
 
 # An intent of the current topic the NLU ranked at least this high is a credible reading.
 IN_TOPIC_MIN_CONFIDENCE = 0.1
 # A follow-up is short: a long message without the topic's words is a new story.
 FOLLOW_UP_MAX_WORDS = 14
+# The NLU this sure of another topic is believed even without the topic's words.
+OTHER_TOPIC_SURE = 0.9
 # NLU readings a follow-up may replace: unsure, outside the topics, or in another topic.
 REPLACEABLE_GENERAL = frozenset({"nlu_fallback", "out_of_scope"})
 
@@ -157,6 +159,9 @@ def follow_up_intent(
         return None
     if intent not in REPLACEABLE_GENERAL and topic_of(intent) in (None, topic):
         return None  # a general intent (thanks, a person...) or already in the topic
+    other = topic_of(intent)
+    if other and group_scores(ranking).get(other, 0.0) >= OTHER_TOPIC_SURE:
+        return None
     folded = fold(text)
     named = topic_in_text(text)
     if (named and named != topic) or len(folded.split()) > FOLLOW_UP_MAX_WORDS:
@@ -204,26 +209,40 @@ def question_parts(text: str) -> list[str]:
     return parts
 
 
-def second_question(
+def question_intents(
     text: str,
-    intent: str | None,
+    intent: str,
     topic: str | None,
     answerable: Callable[[str], bool],
-) -> str | None:
-    """The fiche intent of a second question in the message, when it asks another one.
+) -> list[str]:
+    """The intents to answer for a message: the NLU's, then a second question's, if any.
 
-    `intent` answers the message as a whole (the NLU's reading); each other part is read with
-    the topic it names, else the first question's topic, else the conversation's.
+    Each question of the message is read with the topic it names, else the NLU's topic, else the
+    conversation's. A question in another topic is the likeliest second one. When the NLU's
+    intent blends two questions ("le montant du RSA ? et ma mère a droit à l'APA ?" read as RSA
+    eligibility: the RSA's topic, the APA question's aspect), the RSA question's own reading
+    replaces it.
     """
     parts = question_parts(text)
     if len(parts) < 2 or not intent:
-        return None
-    first_topic = topic_of(intent) or topic
+        return [intent]
+    own_topic = topic_of(intent)
+    first_topic = own_topic or topic
+    readings = []
     for part in parts:
         part_topic = topic_in_text(part) or first_topic
-        if part_topic not in TOPICS:
-            continue
-        guess = _cue_intent(part, part_topic)
-        if guess and guess != intent and answerable(guess):
-            return guess
-    return None
+        guess = _cue_intent(part, part_topic) if part_topic in TOPICS else None
+        readings.append((part, part_topic, guess))
+    first = intent
+    aspect = aspect_of(intent)
+    blended = aspect is not None and any(
+        t != own_topic and aspect.cue.search(part) for part, t, _ in readings
+    )
+    own = [g for _, t, g in readings if t == own_topic and g and answerable(g)]
+    if blended and own:
+        first = own[0]
+    others = sorted(
+        (g for _, t, g in readings if g and g != first and answerable(g)),
+        key=lambda g: topic_of(g) == topic_of(first),  # another topic first
+    )
+    return [first, *others[:1]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.context import follow_up_intent, question_parts, second_question
+from bot.context import follow_up_intent, question_intents, question_parts
 
 HANDOFFS = {"apa_file_status", "rsa_payment_issue", "imagine_r_file_status"}
 
@@ -74,6 +74,12 @@ def test_the_ranking_of_the_current_topic_is_used_when_no_cue() -> None:
     )
 
 
+def test_a_sure_reading_in_another_topic_stands() -> None:
+    ranking = [("rsa_amount", 0.85), ("rsa_eligibility", 0.1)]
+    args = ("je touche combien si je vis seul", "rsa_amount", ranking, "imagine_r")
+    assert follow_up_intent(*args, "imagine_r_price", answerable) is None
+
+
 def test_a_hand_off_is_never_chosen_from_the_context() -> None:
     ranking = [("apa_file_status", 0.5)]
     assert follow_up_intent("bon alors", "nlu_fallback", ranking, "apa", None, answerable) is None
@@ -100,35 +106,38 @@ def test_question_parts(text: str, count: int) -> None:
     assert len(question_parts(text)) == count
 
 
-SECOND = [
+QUESTIONS = [
     (
         "combien coûte la carte imagine r et comment on fait la demande ?",
         "imagine_r_price",
-        None,
-        "imagine_r_subscribe",
+        ["imagine_r_price", "imagine_r_subscribe"],
     ),
     (
         "c'est quoi le montant du RSA ? et est-ce que ma mère a droit à l'APA ?",
         "rsa_amount",
-        None,
-        "apa_eligibility",
+        ["rsa_amount", "apa_eligibility"],
+    ),
+    # the NLU blended the two questions: the RSA topic with the APA question's aspect
+    (
+        "quel est le montant du RSA pour une personne seule ? "
+        "et est-ce que ma mère a droit à l'APA ?",
+        "rsa_eligibility",
+        ["rsa_amount", "apa_eligibility"],
     ),
     (
         "quels papiers pour l'apa ? et ça prend combien de temps ?",
         "apa_documents",
-        None,
-        "apa_delay",
+        ["apa_documents", "apa_delay"],
     ),
     (
         "ma mère a 80 ans et elle a du mal à marcher, elle a droit à l'apa ?",
         "apa_eligibility",
-        None,
-        None,
+        ["apa_eligibility"],
     ),
-    ("combien coute la cantine ?", "college_canteen_price", None, None),
+    ("combien coute la cantine ?", "college_canteen_price", ["college_canteen_price"]),
 ]
 
 
-@pytest.mark.parametrize(("text", "intent", "topic", "expected"), SECOND)
-def test_second_question(text: str, intent: str, topic: str | None, expected: str | None) -> None:
-    assert second_question(text, intent, topic, answerable) == expected
+@pytest.mark.parametrize(("text", "intent", "expected"), QUESTIONS)
+def test_question_intents(text: str, intent: str, expected: list[str]) -> None:
+    assert question_intents(text, intent, None, answerable) == expected

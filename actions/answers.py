@@ -23,6 +23,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
+from bot.context import follow_up_intent, question_intents
 from bot.knowledge import Fiche, get_knowledge_base
 from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
@@ -39,15 +40,48 @@ def record(tracker: Tracker, **fields: Any) -> None:
     get_store().record_interaction(tracker.sender_id, channel_of(tracker), **fields)
 
 
+def answerable(intent: str) -> bool:
+    """A fiche answers this intent in the conversation (not a hand-off to an agent)."""
+    fiche = get_knowledge_base().for_intent(intent)
+    return fiche is not None and not fiche.handoff
+
+
+def context_intent(tracker: Tracker) -> str | None:
+    """The current topic's intent a follow-up without topic words means (bot/context.py)."""
+    intent, _ = latest_intent(tracker)
+    text = tracker.latest_message.get("text") or ""
+    orientation = orient(text) if intent in ("out_of_scope", "nlu_fallback") else None
+    return follow_up_intent(
+        text,
+        intent,
+        ranking(tracker.latest_message),
+        tracker.get_slot("topic"),
+        tracker.get_slot("last_fiche"),
+        answerable,
+        elsewhere=orientation is not None and not orientation.generic,
+    )
+
+
 def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list[Any]:
+    text = tracker.latest_message.get("text") or ""
+    intent, *second = question_intents(text, intent, tracker.get_slot("topic"), answerable)
     fiche = get_knowledge_base().for_intent(intent)
     if fiche is None:
         dispatcher.utter_message(response="utter_default")
         return []
-    send_fiche(dispatcher, fiche, is_phone(tracker))
-    send_anything_else(dispatcher, is_phone(tracker), related_fiche(tracker, intent))
+    phone = is_phone(tracker)
+    send_fiche(dispatcher, fiche, phone)
+    other = get_knowledge_base().for_intent(second[0]) if second else None
+    if other is not None:  # two questions in one message: both answers
+        send_fiche(dispatcher, other, phone)
+    send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
     record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
-    return [SlotSet("fallback_count", 0), SlotSet("topic", fiche.topic)]
+    last = other or fiche
+    return [
+        SlotSet("fallback_count", 0),
+        SlotSet("topic", last.topic),
+        SlotSet("last_fiche", last.id),
+    ]
 
 
 def related_fiche(tracker: Tracker, intent: str) -> Fiche | None:
@@ -86,7 +120,7 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         intent, _ = latest_intent(tracker)
-        return answer_intent(dispatcher, tracker, intent or "")
+        return answer_intent(dispatcher, tracker, context_intent(tracker) or intent or "")
 
 
 class ActionOrient(Action):
@@ -96,6 +130,9 @@ class ActionOrient(Action):
         return "action_orient"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        follow_up = context_intent(tracker)  # "quels papiers faut-il ?" after an APA answer
+        if follow_up:
+            return answer_intent(dispatcher, tracker, follow_up)
         return orient_citizen(dispatcher, tracker)
 
 
@@ -149,6 +186,9 @@ class ActionHandleFallback(Action):
         return "action_handle_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        follow_up = context_intent(tracker)
+        if follow_up:  # unclear alone, clear in the conversation's topic
+            return answer_intent(dispatcher, tracker, follow_up)
         candidates = ranking(tracker.latest_message)
         if candidates and candidates[0][0] == "out_of_scope":
             return orient_citizen(dispatcher, tracker)

@@ -23,13 +23,25 @@ from channels import sessions
 from channels.guard import guarded
 from channels.web import UNREADABLE, read_body, refusal
 
-_NUMBER = re.compile(r"^\+?[0-9]{2,20}$")
+_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,24}$")  # as the operator writes it
 FORBIDDEN = "Ce canal est réservé à la passerelle téléphonique."
 
 
 def caller_number(metadata: object) -> str | None:
     number = metadata.get("caller_number") if isinstance(metadata, dict) else None
     return number if isinstance(number, str) and _NUMBER.match(number) else None
+
+
+class PhoneOutputChannel(CollectingOutputChannel):
+    """Collects the replies like the REST channel, under the name "phone".
+
+    Rasa picks a response's `channel: phone` variant (words for the ear) by the output
+    channel's name; REST's collector is named "collector".
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "phone"
 
 
 class PhoneInput(RestInput):
@@ -59,7 +71,7 @@ class PhoneInput(RestInput):
             ):
                 return refusal(UNREADABLE, 400)
             number = caller_number(body.get("metadata"))
-            collector = CollectingOutputChannel()
+            collector = PhoneOutputChannel()
             await handle(
                 UserMessage(
                     body["message"],

@@ -1,4 +1,4 @@
-"""Runs Rasa's story tests (tests/stories/test_stories.yml) against the trained model."""
+"""Runs Rasa's story tests (every tests/stories/*.yml) against the trained model."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_every_dialogue_path_is_predicted(trained_model: Path, tmp_path: Path):
             "--model",
             str(trained_model),
             "--stories",
-            "tests/stories/test_stories.yml",
+            "tests/stories",
             "--out",
             str(tmp_path),
             "--fail-on-prediction-errors",

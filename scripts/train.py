@@ -1,7 +1,8 @@
 """Train the Rasa model only when its inputs changed.
 
-The model's name carries a hash of config.yml, nlu_data/, bot/domain/ and bot/data/: the same inputs
-give the same name, so a second `make run` starts at once. Rasa prints its own progress bars.
+The model's name carries a hash of config.yml, nlu_data/, bot/domain/, bot/data/ and the code of the
+project's own NLU components and policies (they run at training time too): the same inputs give the
+same name, so a second `make run` starts at once. Rasa prints its own progress bars.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ("config.yml", "nlu_data", "bot/domain", "bot/data")
+INPUTS = ("config.yml", "nlu_data", "bot/domain", "bot/data", "nlu_components", "policies")
 KEEP_MODELS = 2
 
 
@@ -22,7 +23,11 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for name in INPUTS:
         path = ROOT / name
-        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        files = (
+            sorted(f for f in path.rglob("*") if f.suffix in (".yml", ".py"))
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())

@@ -111,8 +111,10 @@ class Prerenderer:
         settings: Settings,
         extra: Iterable[str] = (),
         interval: float = 30.0,
+        with_dialogue: bool = True,
     ) -> None:
         self.synthesizer = synthesizer
+        self.with_dialogue = with_dialogue
         self.settings = settings
         self.extra = list(extra)
         self.interval = interval
@@ -123,9 +125,8 @@ class Prerenderer:
         self._seen: tuple | None = None
 
     def texts(self) -> list[str]:
-        return sentences(
-            [*prompts.FIXED, *self.extra, *fiche_texts(self.settings), *dialogue_texts()]
-        )
+        dialogue = dialogue_texts() if self.with_dialogue else []
+        return sentences([*prompts.FIXED, *self.extra, *fiche_texts(self.settings), *dialogue])
 
     def run_once(self) -> int:
         """One pass if something changed since the last; how many sentences were rendered."""

@@ -239,3 +239,16 @@ def test_restricted_vocabulary_keeps_the_model_spelling():
     assert {"apa", "rsa", "transport", "collège", "oui", "non", "conseiller"} <= set(words)
     assert {"un", "deux", "trois", "quatre", "deuxième"} <= set(words)
     assert "cinq" not in words
+
+
+@pytest.mark.parametrize(
+    ("heard", "sent"),
+    [
+        ("ma mère a quatre-vingt-deux ans", "ma mère a 82 ans"),
+        ("elle touche six cent cinquante euros par mois", "elle touche 650 euros par mois"),
+        ("mon fils entre en sixième", "mon fils entre en sixième"),
+        ("j'ai un problème avec mon dossier", "j'ai un problème avec mon dossier"),
+    ],
+)
+def test_numbers_said_in_words_reach_the_assistant_as_digits(heard, sent):
+    assert message_for_speech(heard, []) == sent

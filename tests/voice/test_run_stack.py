@@ -1,0 +1,62 @@
+"""`make run`'s phone line: the gateway as a service of scripts/stack.py, on its defaults (the best
+recogniser installed, the Kokoro voice), answering a call over AudioSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+
+import pytest
+
+from bot.validators import fold
+from tests.voice.caller_speech import say
+from voice.asterisk_client import PhoneCall
+from voice.audio import telephone_band
+from voice.tts import is_audible
+
+pytestmark = [pytest.mark.stack, pytest.mark.slow]
+
+
+@pytest.fixture()
+def phone_line(assistant_stack, voice_config, monkeypatch):
+    """The stack's voice service, started as `make run` starts it (models where `make models`
+    put them; the sentences rendered ahead kept in var/ between runs)."""
+    monkeypatch.setenv("TRIAGE_VOICE_MODELS", str(voice_config.whisper_model.parent))
+    monkeypatch.setenv("TRIAGE_TTS_CACHE", str(voice_config.tts_cache))
+    assistant_stack.add_voice()
+    assistant_stack.start_service("voice")
+    yield assistant_stack
+    assistant_stack.stop_service("voice")
+    del assistant_stack.services["voice"]
+
+
+def test_the_stack_answers_a_call_on_its_audiosocket_port(phone_line, whisper):
+    with urllib.request.urlopen(f"{phone_line.voice_url}/health", timeout=5) as response:
+        health = json.load(response)
+    expected = "vosk" if _vosk_installed() else "whisper"
+    assert health["recognizer"] == expected
+    assert health["voice"] == "kokoro/ff_siwis"
+
+    async def call() -> tuple[str, float]:
+        line = PhoneCall("127.0.0.1", phone_line.audiosocket_port)
+        await line.connect()
+        greeting = await line.answer(after=0, quiet=2.0, timeout=180)
+        assert is_audible(greeting)
+        end = await line.speak(say("combien coûte la carte imagine R ?"))
+        answer = await line.answer(after=end, quiet=2.0, timeout=180)
+        delay = (line.first_audio_after(end) or time.monotonic()) - end
+        await line.hangup()
+        return whisper.transcribe(telephone_band(answer)).text, delay
+
+    heard, delay = asyncio.run(call())
+    print(f"answer heard by Whisper: {heard!r}, first audio {delay:.2f} s after the question")
+    words = set(fold(heard).split())
+    assert words & {"imagine", "392", "euros", "forfait", "scolaire"}, heard
+
+
+def _vosk_installed() -> bool:
+    from voice.config import VoiceConfig
+
+    return (VoiceConfig.from_env().vosk_model / "am").is_dir()

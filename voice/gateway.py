@@ -123,6 +123,7 @@ class Gateway:
                     ),
                 ],
                 interval=self.config.prerender_interval,
+                busy=lambda: bool(self.calls),
             )
             self.prerenderer.start()
         # The first decoding of a model is slower (allocations, caches): not on a caller's turn.

@@ -10,7 +10,7 @@ files' modification times), every sentence it can know in advance:
   variable (the consent question, "Quel est votre nom ?", the choices of their buttons).
 The audio is kept by the synthesizer under a hash of each sentence (voice.tts): a changed fiche
 is a new text, rendered anew; sentences no longer said are forgotten. Calls go first: the
-background rendering waits while a call waits for a sentence.
+background rendering waits while a call is in progress (the two cores are the call's).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import yaml
@@ -37,13 +37,18 @@ DIALOGUE_SOURCES = ("actions/*.py", "bot/domain/*.yml")
 
 
 def sentences(texts: Iterable[str]) -> list[str]:
-    """The sentences `CallSession.say` will ask for, without those holding a variable."""
+    """The sentences `CallSession.say` will ask for, without those holding a variable; the
+    first sentence of every text first (what a caller waits for), then the others."""
+    split = [split_sentences(speakable(text)) for text in texts]
     found: dict[str, None] = {}
-    for text in texts:
-        for sentence in split_sentences(speakable(text)):
-            if _HOLE not in sentence:
-                found[sentence] = None
+    for sentence in [*(s[0] for s in split if s), *(x for s in split for x in s[1:])]:
+        if _HOLE not in sentence:
+            found[sentence] = None
     return list(found)
+
+
+def first_sentences(texts: Iterable[str]) -> list[str]:
+    return sentences(split_sentences(speakable(t))[0] for t in texts if t.strip())
 
 
 def fiche_texts(settings: Settings) -> list[str]:
@@ -112,28 +117,40 @@ class Prerenderer:
         extra: Iterable[str] = (),
         interval: float = 30.0,
         with_dialogue: bool = True,
+        busy: Callable[[], bool] | None = None,
     ) -> None:
+        self.busy = busy  # true while calls are in progress: rendering ahead waits
         self.synthesizer = synthesizer
         self.with_dialogue = with_dialogue
         self.settings = settings
         self.extra = list(extra)
         self.interval = interval
         self.ready = threading.Event()  # the first pass is done
+        self.first_ready = threading.Event()  # the first sentence of every text is rendered
         self.passes = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._seen: tuple | None = None
 
-    def texts(self) -> list[str]:
+    def sources(self) -> list[str]:
         dialogue = dialogue_texts() if self.with_dialogue else []
-        return sentences([*prompts.FIXED, *self.extra, *fiche_texts(self.settings), *dialogue])
+        return [*prompts.FIXED, *self.extra, *fiche_texts(self.settings), *dialogue]
+
+    def texts(self) -> list[str]:
+        return sentences(self.sources())
 
     def run_once(self) -> int:
         """One pass if something changed since the last; how many sentences were rendered."""
         current = signature(self.settings)
         if current == self._seen:
             return 0
-        rendered = self.synthesizer.prerender(self.texts(), self._stop)
+        sources = self.sources()
+        # What a caller hears first, first: the rest plays while the next sentence renders.
+        rendered = self.synthesizer.prerender(
+            first_sentences(sources), self._stop, self.busy, prune=False
+        )
+        self.first_ready.set()
+        rendered += self.synthesizer.prerender(sentences(sources), self._stop, self.busy)
         if not self._stop.is_set():
             self._seen = current
             self.passes += 1

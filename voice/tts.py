@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -268,10 +268,17 @@ class Synthesizer:
             return None
         return self._disk / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}.wav"
 
-    def prerender(self, texts: Iterable[str], stop: threading.Event | None = None) -> int:
-        """Renders (or loads from disk) each text not held yet, yielding to calls; forgets the
-        texts rendered ahead before that are no longer in `texts`. Returns how many were
-        rendered by the engine. Blocking: run it in a thread."""
+    def prerender(
+        self,
+        texts: Iterable[str],
+        stop: threading.Event | None = None,
+        busy: Callable[[], bool] | None = None,
+        prune: bool = True,
+    ) -> int:
+        """Renders (or loads from disk) each text not held yet, yielding to calls (waits while
+        a sentence is awaited or `busy()` is true: the two cores are theirs); forgets the texts
+        rendered ahead before that are no longer in `texts`. Returns how many were rendered by
+        the engine. Blocking: run it in a thread."""
         wanted = list(dict.fromkeys(" ".join(t.split()) for t in texts if t.strip()))
         rendered = 0
         for text in wanted:
@@ -284,8 +291,10 @@ class Synthesizer:
             if path is not None and path.is_file():
                 audio = read_audio(path)
             else:
-                while self._foreground and not (stop and stop.is_set()):
+                while (self._foreground or (busy and busy())) and not (stop and stop.is_set()):
                     time.sleep(0.05)
+                if stop is not None and stop.is_set():
+                    return rendered
                 audio = self._executor.submit(self._render, text).result()
                 rendered += 1
                 if path is not None:
@@ -295,6 +304,8 @@ class Synthesizer:
                     partial.replace(path)
             with self._cache_lock:
                 self._prerendered[text] = audio
+        if not prune:
+            return rendered
         keep = set(wanted)
         with self._cache_lock:
             for text in [t for t in self._prerendered if t not in keep]:

@@ -53,7 +53,7 @@ def test_the_float_conversion_leaves_the_audio_unchanged(kokoro_engine, voice_co
     shipped = KokoroVoice(int8, voice_config.kokoro_voice)
     converted = kokoro_engine._voice
     assert not any(n.op_type == "ConvInteger" for n in _nodes(voice_config.kokoro_model))
-    for text in ("Un conseiller va vous rappeler.", "Bonjour."):
+    for text in ("Un conseiller va vous rappeler.",):
         a, b = shipped.synthesize(text).samples, converted.synthesize(text).samples
         assert len(a) == len(b)  # same durations predicted
         a, b = a.astype(np.float64), b.astype(np.float64)

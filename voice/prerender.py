@@ -24,7 +24,8 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError
-from bot.settings import PROJECT_ROOT, Settings
+from bot.routing import TOPIC_LABELS, TOPICS
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 from voice import prompts
 from voice.speech_text import choices_prompt, speakable, split_sentences
 from voice.tts import Synthesizer
@@ -74,6 +75,8 @@ def dialogue_texts(root: Path = PROJECT_ROOT) -> list[str]:
                     texts.append(choices_prompt([str(b.get("title", "")) for b in buttons]))
     for path in sorted((root / "actions").glob("*.py")):
         texts.extend(_literals(ast.parse(path.read_text(encoding="utf-8"))))
+    # The topics offered as buttons (actions/replies.py topic_buttons), said as a choice.
+    texts.append(choices_prompt([TOPIC_LABELS[topic] for topic in TOPICS]))
     return texts
 
 
@@ -89,7 +92,10 @@ def _literals(tree: ast.AST) -> list[str]:
         if id(node) in docstrings:
             continue
         if isinstance(node, ast.JoinedStr):
-            text = "".join(v.value if isinstance(v, ast.Constant) else _HOLE for v in node.values)
+            text = "".join(_part(v) for v in node.values)
+        elif isinstance(node, ast.List) and node.elts and all(_title(e) for e in node.elts):
+            found.append(choices_prompt([_title(e) for e in node.elts]))  # literal buttons
+            continue
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
         else:
@@ -98,6 +104,31 @@ def _literals(tree: ast.AST) -> list[str]:
         if " " in text and text.rstrip()[-1:] in ".?!" and text[:1].isupper():
             found.append(text)
     return found
+
+
+def _part(value: ast.AST) -> str:
+    """A piece of an f-string: its text, a setting of departement.yml, or a hole."""
+    if isinstance(value, ast.Constant):
+        return str(value.value)
+    inner = value.value if isinstance(value, ast.FormattedValue) else value
+    if (
+        isinstance(inner, ast.Attribute)
+        and isinstance(inner.value, ast.Name)
+        and inner.value.id == "settings"
+        and isinstance(getattr(get_settings(), inner.attr, None), str)
+    ):
+        return getattr(get_settings(), inner.attr)  # "le Département du Val-de-Marne"
+    return _HOLE
+
+
+def _title(element: ast.AST) -> str:
+    """The title of a literal button {"title": "oui", "payload": …}, else ""."""
+    if not isinstance(element, ast.Dict):
+        return ""
+    for key, value in zip(element.keys, element.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value == "title":
+            return value.value if isinstance(value, ast.Constant) else ""
+    return ""
 
 
 def signature(settings: Settings, root: Path = PROJECT_ROOT) -> tuple:

@@ -26,6 +26,7 @@ import hashlib
 import itertools
 import logging
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -151,7 +152,12 @@ class KokoroEngine:
         stat = model.stat()
         self.key = f"{self.voice.replace('/', '-')}-{stat.st_size}"
         # The first run allocates ONNX Runtime's buffers: not on a caller's turn.
-        self.executor.submit(self._voice.synthesize, "Bonjour.").result()
+        try:
+            self.executor.submit(self._voice.synthesize, "Bonjour.").result()
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise TTSUnavailable(
+                f"Kokoro needs espeak-ng's French phonemes ({exc}): apt-get install espeak-ng"
+            ) from exc
 
     def render(self, text: str) -> Audio:
         return self._voice.synthesize(text)

@@ -214,7 +214,7 @@ def test_many_calls_at_once(voice_config, vosk_korean, synthesizer):
             calls = await asyncio.gather(*(one_call(gateway, k, t) for k, t in keys))
             url = f"http://127.0.0.1:{gateway.http_port}/health"
             async with aiohttp.ClientSession() as session, session.get(url) as response:
-                assert (await response.json()) == {"active_calls": 4}
+                assert (await response.json())["active_calls"] == 4
             for call, (_, topic) in zip(calls, keys, strict=True):
                 assert rasa.messages(call.call_id)[-1] == f'/inform{{"topic":"{topic}"}}'
             await asyncio.gather(*(call.hangup() for call in calls))

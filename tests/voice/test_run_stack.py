@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from bot.validators import fold
+from scripts.run import phone_line as run_phone_line
 from tests.voice.caller_speech import say
 from voice.asterisk_client import PhoneCall
 from voice.audio import Audio, telephone_band
@@ -39,6 +40,13 @@ def test_the_stack_answers_a_call_on_its_audiosocket_port(phone_line, whisper):
     expected = "vosk" if _vosk_installed() else "whisper"
     assert health["recognizer"] == expected
     assert health["voice"] == "kokoro/ff_siwis"
+    # What `make run` prints: the port, who listens, how to install the other recogniser.
+    printed = run_phone_line(phone_line)
+    assert f"127.0.0.1:{phone_line.audiosocket_port}" in printed
+    if expected == "whisper":
+        assert "listens with Whisper base" in printed and "TRIAGE_VOSK_ARCHIVE" in printed
+    else:
+        assert "listens with Vosk French" in printed and "TRIAGE_VOICE_ENGINE=whisper" in printed
 
     async def call() -> tuple[str, float]:
         line = PhoneCall("127.0.0.1", phone_line.audiosocket_port)

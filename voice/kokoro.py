@@ -80,8 +80,8 @@ def phonemize(text: str) -> str:
     pieces = [p for p in _PUNCTUATION.split(text) if p and not p.isspace()]
     # Words between punctuation, cut again before each spelled acronym.
     chunks: list[tuple[str, str]] = []  # (kind, text): "w" words, "p" punctuation
-    for index, piece in enumerate(pieces):
-        if index % 2 == 1 or _PUNCTUATION.fullmatch(piece):
+    for piece in pieces:
+        if _PUNCTUATION.fullmatch(piece):
             chunks.append(("p", piece.strip()))
             continue
         start = 0
@@ -97,7 +97,9 @@ def phonemize(text: str) -> str:
     out = ""
     for kind, chunk in chunks:
         if kind == "p":
-            out = out.rstrip() + _kokoro_punctuation(chunk) + " "
+            for mark in _kokoro_punctuation(chunk):
+                # An opening quote sticks to the next word, the others to the previous one.
+                out = f"{out}{mark}" if mark == "“" else f"{out.rstrip()}{mark} "
         else:
             out += _tidy(next(spoken)) + " "
     return out.strip()

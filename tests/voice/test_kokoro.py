@@ -36,6 +36,7 @@ def test_phonemes_are_french_with_no_liaison_into_a_spelled_acronym():
     # Liaisons inside ordinary words stay, punctuation is kept for the pauses.
     assert phonemize("Les enfants, bonjour !") == "lez ɑ̃fˈɑ̃, bɔ̃ʒˈuʁ!"
     assert "(en)" not in phonemize("en épade")  # espeak-ng's language switches are dropped
+    assert phonemize("« Bonjour » (madame)") == "“bɔ̃ʒˈuʁ” “madˈam”"
 
 
 def test_the_voice_speaks_french_at_the_line_rate(kokoro):

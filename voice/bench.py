@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jiwer
 import psutil
@@ -33,6 +34,9 @@ from voice.audio import FRAME_MS, PHONE_RATE, Audio, frames, read_audio
 from voice.bench_tts import report_voices
 from voice.config import ENGINES, VoiceConfig
 from voice.vad import SpeechDetector
+
+if TYPE_CHECKING:
+    from voice.gateway import Gateway
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT.parent / "shared" / "speech"
@@ -123,7 +127,6 @@ async def measure_latency(
 ) -> None:
     """The caller's questions over AudioSocket, in real time, each on a new call to a warm line
     (the sentences rendered ahead are ready); end of speech -> first byte of the answer."""
-    from voice.asterisk_client import PhoneCall
     from voice.gateway import Gateway
 
     gateway = Gateway(replace(config, audiosocket_port=0, http_port=0), recognizer=recognizer)
@@ -132,26 +135,37 @@ async def measure_latency(
     try:
         if gateway.prerenderer is not None:  # a warm line: every answer's start rendered
             await asyncio.to_thread(gateway.prerenderer.first_ready.wait)
-        for _, question in questions:
-            call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
-            await call.connect()
-            await call.answer(after=0.0, quiet=1.0)
-            session = gateway.calls[call.call_id]
-            before = len(session.metrics.heard)
-            sent = await call.speak(question)
-            # Only the delay is measured: the call ends once the answer has started.
-            deadline = time.monotonic() + 60
-            while call.first_audio_after(sent) is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-            first = call.first_audio_after(sent)
-            if first is not None:
-                spoken_until = sent - (question.duration - speech_end(question))
-                figures.latency_s.append(first - spoken_until)
-            heard.append(" ".join(session.metrics.heard[before:]))
-            await call.hangup()
+        else:  # TRIAGE_PRERENDER=0: each question once first, its answer's start then cached
+            await _ask(gateway, questions, [], [])
+        await _ask(gateway, questions, figures.latency_s, heard)
     finally:
         await gateway.stop()
     figures.call_wer = word_error_rate([text for text, _ in questions], heard)
+
+
+async def _ask(
+    gateway: Gateway, questions: list[tuple[str, Audio]], delays: list[float], heard: list[str]
+) -> None:
+    """Each question on a new call; the delay to the answer's first audio, what was heard."""
+    from voice.asterisk_client import PhoneCall
+
+    for _, question in questions:
+        call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
+        await call.connect()
+        await call.answer(after=0.0, quiet=1.0)
+        session = gateway.calls[call.call_id]
+        before = len(session.metrics.heard)
+        sent = await call.speak(question)
+        # Only the delay is measured: the call ends once the answer has started.
+        deadline = time.monotonic() + 60
+        while call.first_audio_after(sent) is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        first = call.first_audio_after(sent)
+        if first is not None:
+            spoken_until = sent - (question.duration - speech_end(question))
+            delays.append(first - spoken_until)
+        heard.append(" ".join(session.metrics.heard[before:]))
+        await call.hangup()
 
 
 def _running_assistant(rasa_url: str | None) -> tuple[str | None, object | None, str]:

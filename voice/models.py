@@ -246,10 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     fallbacks = {
-        "vosk": "the phone line listens with Whisper base instead; to install Vosk French, "
+        "vosk": "The phone line listens with Whisper base instead; to install Vosk French, "
         "copy the archive here and run TRIAGE_VOSK_ARCHIVE=/path/to/"
         f"{VOSK_FR_MODEL_NAME}.zip make models",
-        "kokoro": "the phone line speaks with espeak-ng instead",
+        "kokoro": "The phone line speaks with espeak-ng instead.",
         "whisper": "",
     }
     for name, install in steps.items():

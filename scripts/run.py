@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +28,12 @@ def main() -> int:
     # inherits SIGINT ignored, and a KeyboardInterrupt mid-start would leave children behind).
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
-    stack = Stack(model=model, var_dir=settings.var_dir, database_url=settings.database_url)
+    stack = Stack(
+        model=model, var_dir=settings.var_dir, database_url=settings.database_url, with_voice=True
+    )
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "
-        "the web pages, the agents' console and the public entry (nginx)…",
+        "the web pages, the agents' console, the phone line and the public entry (nginx)…",
         flush=True,
     )
     try:
@@ -56,6 +60,7 @@ def main() -> int:
     print(
         "\nThe assistant is running:\n"
         + where
+        + f"{phone_line(stack)}"
         + f"  tickets database                          {settings.database_url}\n"
         f"  logs                                      {settings.var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.",
@@ -74,6 +79,36 @@ def main() -> int:
     stack.stop()
     print("Stopped.")
     return code
+
+
+def phone_line(stack: Stack) -> str:
+    """Where Asterisk connects, which recogniser and voice answer, how to get the other."""
+    if "voice" not in stack.services:
+        reason = stack.unavailable.get("voice", "not started")
+        return (
+            f"  phone line                                not available ({reason}; "
+            "`make models` installs its speech models)\n"
+        )
+    try:
+        with urllib.request.urlopen(f"{stack.voice_url}/health", timeout=5) as response:
+            health = json.load(response)
+    except (OSError, ValueError):
+        health = {}
+    recognizer = health.get("recognizer", "?")
+    other = (
+        "Whisper base instead: TRIAGE_VOICE_ENGINE=whisper make run"
+        if recognizer == "vosk"
+        else "Vosk French (lighter, streaming): copy vosk-model-small-fr-0.22.zip here, then "
+        "TRIAGE_VOSK_ARCHIVE=vosk-model-small-fr-0.22.zip make models"
+    )
+    names = {"vosk": "Vosk French", "whisper": "Whisper base"}
+    return (
+        f"  phone line (Asterisk AudioSocket)         127.0.0.1:{stack.audiosocket_port}, "
+        f"dialplan side {stack.voice_url}\n"
+        f"    listens with {names.get(recognizer, recognizer)}, speaks with "
+        f"{health.get('voice', '?')}\n"
+        f"    for {other}\n"
+    )
 
 
 if __name__ == "__main__":

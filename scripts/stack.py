@@ -56,6 +56,8 @@ class Service:
     health_url: str
     timeout: float = 60.0
     process: subprocess.Popen | None = None
+    # An optional service that cannot start is left out; the others run without it.
+    optional: bool = False
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
         # Every line the process writes is redacted (no personal data) into a private, rotated
@@ -102,7 +104,12 @@ class Stack:
     proxy_host: str = "0.0.0.0"
     tls_port: int = 8443
     with_proxy: bool = True
+    # The phone line (voice/gateway.py): AudioSocket for Asterisk and its small HTTP side.
+    with_voice: bool = False
+    audiosocket_port: int = 9092
+    voice_http_port: int = 8091
     services: dict[str, Service] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def isolated(cls, model: Path, var_dir: Path, **options: Any) -> Self:
@@ -117,6 +124,8 @@ class Stack:
             console_port=free_port(),
             proxy_port=free_port(),
             tls_port=free_port(),
+            audiosocket_port=free_port(),
+            voice_http_port=free_port(),
             **options,
         )
 
@@ -163,6 +172,10 @@ class Stack:
         """Pages allowed to talk to the chat: the département's site, the proxy, the web server."""
         extra = [self.proxy_url, self.local_proxy_url, self.web_url]
         return sorted({*site_origins(), *(o for o in map(origin_of, extra) if o)})
+
+    @property
+    def voice_url(self) -> str:
+        return f"http://127.0.0.1:{self.voice_http_port}"
 
     def env(self) -> dict[str, str]:
         return {
@@ -255,6 +268,32 @@ class Stack:
                 [nginx, "-p", str(prefix), "-c", str(config), "-e", "stderr"],
                 f"{self.local_proxy_url}/healthz",
             )
+        if self.with_voice:
+            self.add_voice()
+
+    def add_voice(self) -> None:
+        """The phone gateway, on loopback, talking to this stack's Rasa server."""
+        self.services["voice"] = Service(
+            "voice",
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "voice",
+                "--serve",
+                "--rasa-url",
+                self.rasa_url,
+                "--host",
+                "127.0.0.1",
+                "--audiosocket-port",
+                str(self.audiosocket_port),
+                "--http-port",
+                str(self.voice_http_port),
+            ],
+            f"{self.voice_url}/health",
+            timeout=240.0,  # two speech models to load and warm up
+            optional=True,
+        )
 
     def start(self) -> None:
         # Set-up: the secret the phone channel and the voice gateway share (0600).
@@ -263,8 +302,15 @@ class Stack:
         env = self.env()
         log_dir = self.var_dir / "logs"
         try:
-            for service in self.services.values():
-                service.start(env, log_dir)
+            for name, service in list(self.services.items()):
+                try:
+                    service.start(env, log_dir)
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    if not service.optional:
+                        raise
+                    service.stop()
+                    del self.services[name]
+                    self.unavailable[name] = str(exc)
         except Exception:
             self.stop()
             raise
@@ -305,6 +351,11 @@ class Supervisor:
         for name in self.dead():
             now = time.monotonic()
             recent = [t for t in self.restarts.get(name, []) if now - t < self.window_s]
+            if len(recent) >= self.max_restarts and self.stack.services[name].optional:
+                del self.stack.services[name]
+                self.stack.unavailable[name] = "kept stopping"
+                done.append(f"{name} stopped {len(recent) + 1} times: left out")
+                continue
             if len(recent) >= self.max_restarts:
                 raise RuntimeError(
                     f"{name} stopped {len(recent) + 1} times within {self.window_s / 60:.0f} min"

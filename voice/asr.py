@@ -235,7 +235,7 @@ class WhisperRecognizer:
 
 def load_recognizer(config: VoiceConfig, engine: str | None = None) -> Recognizer:
     """The configured engine with its model loaded (once per process: share it between calls)."""
-    engine = engine or config.engine
+    engine = engine or config.recognizer
     if engine == "vosk":
         return VoskRecognizer(config.vosk_model)
     if engine == "whisper":

@@ -94,3 +94,19 @@ def rms_dbfs(samples: np.ndarray) -> float:
         return float("-inf")
     rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
     return 20 * np.log10(rms / 32768) if rms > 0 else float("-inf")
+
+
+def telephone_band(audio: Audio) -> Audio:
+    """`audio` as a caller hears it: 300-3400 Hz, 8 kHz, through G.711 µ-law and back."""
+    from scipy.signal import butter, sosfilt
+
+    line = audio.to(PHONE_RATE)
+    band = butter(4, [300, 3400], btype="bandpass", fs=PHONE_RATE, output="sos")
+    filtered = sosfilt(band, line.samples.astype(np.float64) / 32768.0)
+    clipped = np.clip(filtered, -1.0, 1.0)
+    # G.711 µ-law (mu = 255): compress, quantize to 8 bits, expand.
+    mu = 255.0
+    compressed = np.sign(clipped) * np.log1p(mu * np.abs(clipped)) / np.log1p(mu)
+    quantized = np.round(compressed * 127.0) / 127.0
+    expanded = np.sign(quantized) * np.expm1(np.abs(quantized) * np.log1p(mu)) / mu
+    return Audio(np.clip(np.rint(expanded * 32767), -32768, 32767).astype(np.int16), PHONE_RATE)

@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jiwer
 import psutil
@@ -30,12 +31,15 @@ from text_to_num import alpha2digit
 
 from voice.asr import ModelMissing, Recognizer, load_recognizer
 from voice.audio import FRAME_MS, PHONE_RATE, Audio, frames, read_audio
+from voice.bench_tts import report_voices
 from voice.config import ENGINES, VoiceConfig
 from voice.vad import SpeechDetector
 
+if TYPE_CHECKING:
+    from voice.gateway import Gateway
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT.parent / "shared" / "speech"
-LATENCY_TURNS = 6
 
 
 def normalise(text: str) -> str:
@@ -78,6 +82,8 @@ class EngineFigures:
     rtf: dict[str, float] = field(default_factory=dict)
     latency_s: list[float] = field(default_factory=list)
     latency_note: str = ""
+    # The synthesised questions of the calls, as the gateway heard them.
+    call_wer: float | None = None
 
 
 def _rss_mb() -> float:
@@ -114,29 +120,52 @@ def speech_end(audio: Audio) -> float:
 
 
 async def measure_latency(
-    config: VoiceConfig, recognizer: Recognizer, speech_dir: Path, figures: EngineFigures
+    config: VoiceConfig,
+    recognizer: Recognizer,
+    questions: list[tuple[str, Audio]],
+    figures: EngineFigures,
 ) -> None:
-    """Caller's questions over AudioSocket, in real time; end of speech -> first answer byte."""
-    from voice.asterisk_client import PhoneCall
+    """The caller's questions over AudioSocket, in real time, each on a new call to a warm line
+    (the sentences rendered ahead are ready); end of speech -> first byte of the answer."""
     from voice.gateway import Gateway
 
     gateway = Gateway(replace(config, audiosocket_port=0, http_port=0), recognizer=recognizer)
     await gateway.start()
+    heard = []
     try:
+        if gateway.prerenderer is not None:  # a warm line: every answer's start rendered
+            await asyncio.to_thread(gateway.prerenderer.first_ready.wait)
+        else:  # TRIAGE_PRERENDER=0: each question once first, its answer's start then cached
+            await _ask(gateway, questions, [], [])
+        await _ask(gateway, questions, figures.latency_s, heard)
+    finally:
+        await gateway.stop()
+    figures.call_wer = word_error_rate([text for text, _ in questions], heard)
+
+
+async def _ask(
+    gateway: Gateway, questions: list[tuple[str, Audio]], delays: list[float], heard: list[str]
+) -> None:
+    """Each question on a new call; the delay to the answer's first audio, what was heard."""
+    from voice.asterisk_client import PhoneCall
+
+    for _, question in questions:
         call = PhoneCall("127.0.0.1", gateway.audiosocket_port)
         await call.connect()
         await call.answer(after=0.0, quiet=1.0)
-        for path, _ in corpus(speech_dir, "human")[:LATENCY_TURNS]:
-            question = read_audio(path)
-            sent = await call.speak(question)
-            await call.answer(after=sent, quiet=1.0)
-            first = call.first_audio_after(sent)
-            if first is not None:
-                spoken_until = sent - (question.duration - speech_end(question))
-                figures.latency_s.append(first - spoken_until)
+        session = gateway.calls[call.call_id]
+        before = len(session.metrics.heard)
+        sent = await call.speak(question)
+        # Only the delay is measured: the call ends once the answer has started.
+        deadline = time.monotonic() + 60
+        while call.first_audio_after(sent) is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        first = call.first_audio_after(sent)
+        if first is not None:
+            spoken_until = sent - (question.duration - speech_end(question))
+            delays.append(first - spoken_until)
+        heard.append(" ".join(session.metrics.heard[before:]))
         await call.hangup()
-    finally:
-        await gateway.stop()
 
 
 def _running_assistant(rasa_url: str | None) -> tuple[str | None, object | None, str]:
@@ -162,8 +191,9 @@ def report(all_figures: list[EngineFigures]) -> str:
         f"{' '.join(f'{x:.1f}' for x in os.getloadavg())})",
         "",
         "| engine | model | WER human 16k / 8k | WER FLEURS 16k / 8k | RTF human / FLEURS (16k) "
-        "| end of speech -> first audio (median / max) | memory |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| calls: WER of the questions heard | end of speech -> first audio (median / max) "
+        "| memory |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for f in all_figures:
         latency = (
@@ -177,8 +207,8 @@ def report(all_figures: list[EngineFigures]) -> str:
         ]
         rtf = " / ".join(_number(f.rtf.get(f"{kind}@16k")) for kind in ("human", "fleurs"))
         lines.append(
-            f"| {f.engine} | {f.model} | {cells[0]} | {cells[1]} | {rtf} | {latency} "
-            f"| {f.memory_mb:.0f} MB |"
+            f"| {f.engine} | {f.model} | {cells[0]} | {cells[1]} | {rtf} "
+            f"| {_number(f.call_wer)} | {latency} | {f.memory_mb:.0f} MB |"
         )
     return "\n".join(lines)
 
@@ -200,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--no-wer", action="store_true", help="latency and memory only")
+    parser.add_argument("--no-tts", action="store_true", help="the recognisers only")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "voice" / "bench.json")
     args = parser.parse_args(argv)
     if not (args.speech / "human" / "manifest.tsv").is_file():
@@ -207,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     config = VoiceConfig.from_env()
     config = replace(config, vosk_model=_vosk_model(config, args.vosk_model))
+    voices = [] if args.no_tts else bench_voices(config)
+    questions = [] if args.no_latency else caller_questions(config)
     rasa_url, stack, note = (None, None, "skipped (--no-latency)")
     if not args.no_latency:
         rasa_url, stack, note = _running_assistant(args.rasa_url)
@@ -214,17 +247,43 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for engine in args.engines:
             results.append(
-                _bench_engine(config, engine, args.speech, rasa_url, note, not args.no_wer)
+                _bench_engine(
+                    config, engine, args.speech, rasa_url, note, not args.no_wer, questions
+                )
             )
             print(report(results[-1:]).splitlines()[-1], flush=True)
     finally:
         if stack is not None:
             stack.stop()  # type: ignore[attr-defined]
     print()
+    if voices:
+        print(report_voices(voices))
+        print()
     print(report(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
+    out = {"voices": [asdict(v) for v in voices], "recognisers": [asdict(r) for r in results]}
+    args.out.write_text(json.dumps(out, indent=2), encoding="utf-8")
     return 0
+
+
+def bench_voices(config: VoiceConfig) -> list:
+    """Each speech synthesis engine on the assistant's sentences (voice.bench_tts)."""
+    from voice.bench_tts import bench_sentences, engines, measure_voice, report_voices
+
+    whisper = load_recognizer(config, "whisper")
+    texts = bench_sentences()
+    figures = []
+    for name, engine in engines(config):
+        figures.append(measure_voice(name, engine, whisper, texts))
+        print(report_voices(figures[-1:]).splitlines()[-1], flush=True)
+    return figures
+
+
+def caller_questions(config: VoiceConfig) -> list[tuple[str, Audio]]:
+    from voice.bench_tts import QUESTIONS, CallerVoice
+
+    caller = CallerVoice(config)
+    return [(q, caller.say(q)) for q in QUESTIONS]
 
 
 def _vosk_model(config: VoiceConfig, given: Path | None) -> Path:
@@ -240,7 +299,13 @@ def _vosk_model(config: VoiceConfig, given: Path | None) -> Path:
 
 
 def _bench_engine(
-    config: VoiceConfig, engine: str, speech: Path, rasa_url: str | None, note: str, wer: bool
+    config: VoiceConfig,
+    engine: str,
+    speech: Path,
+    rasa_url: str | None,
+    note: str,
+    wer: bool,
+    questions: list[tuple[str, Audio]],
 ) -> EngineFigures:
     model = config.vosk_model if engine == "vosk" else config.whisper_model
     figures = EngineFigures(engine, model.name if model.name != "model" else model.parent.name)
@@ -257,7 +322,7 @@ def _bench_engine(
     figures.memory_mb = _rss_mb() - before
     if rasa_url:
         asyncio.run(
-            measure_latency(replace(config, rasa_url=rasa_url), recognizer, speech, figures)
+            measure_latency(replace(config, rasa_url=rasa_url), recognizer, questions, figures)
         )
     else:
         figures.latency_note = note

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -103,7 +104,7 @@ class CallContext:
         settings = get_settings()
         return cls(
             recognizer=recognizer or load_recognizer(config),
-            synthesizer=synthesizer or Synthesizer(config.tts_voices, config.tts_rate),
+            synthesizer=synthesizer or Synthesizer.from_config(config),
             rasa=RasaClient(config.rasa_url, config.rasa_timeout),
             config=config,
             contact_phone=digits_in_pairs(settings.contact_phone),
@@ -286,6 +287,7 @@ class CallSession:
         if not sentences:
             return True
         self.metrics.said.extend(sentences)
+        sentences = first_part_apart(sentences, self.context.synthesizer.is_cached)
         self._interrupted.clear()
         upcoming = asyncio.ensure_future(self.context.synthesizer.synthesize_async(sentences[0]))
         try:
@@ -478,6 +480,28 @@ def spoken_reply(messages: Sequence[BotMessage]) -> SpokenReply:
     choices = [] if action else choices_from_buttons(buttons)
     prompt = choices_prompt([c.title for c in choices])
     return SpokenReply(texts, choices, action, prompt)
+
+
+FIRST_PART_MIN_WORDS = 3
+FIRST_PART_SPLIT_WORDS = 9
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+
+
+def first_part_apart(sentences: list[str], is_cached: Callable[[str], bool]) -> list[str]:
+    """The first sentence cut at its first clause when it must be synthesised and is long:
+    the caller hears the first words sooner, the rest is rendered while they play."""
+    if not sentences or is_cached(sentences[0]):
+        return sentences
+    first = sentences[0]
+    if len(first.split()) < FIRST_PART_SPLIT_WORDS:
+        return sentences
+    clauses = _CLAUSE_END.split(first)
+    head = []
+    for index, clause in enumerate(clauses[:-1]):
+        head.append(clause)
+        if len(" ".join(head).split()) >= FIRST_PART_MIN_WORDS:
+            return [" ".join(head), " ".join(clauses[index + 1 :]), *sentences[1:]]
+    return sentences
 
 
 def spoken_number(text: str) -> str | None:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from text_to_num import alpha2digit
+
 from bot.validators import fold
 from voice.speech_text import spoken_title
 
@@ -59,6 +61,7 @@ _FILLERS = {
     "dis",
     "choix",
 }
+_ORDINAL_WORD = re.compile(r"\b(?:\w+i[eè]mes?|premi[eè]re?s?|secondes?)\b", re.IGNORECASE)
 YES_WORDS = ("oui", "ouais", "exactement", "d'accord", "c'est ça", "tout à fait")
 NO_WORDS = ("non", "pas du tout", "c'est faux", "erreur")
 
@@ -135,4 +138,19 @@ def message_for_speech(text: str, choices: Sequence[Choice]) -> str:
     if asks_for_human(text):
         return ASK_HUMAN
     chosen = match_choice(text, choices)
-    return chosen.payload if chosen else text
+    return chosen.payload if chosen else numbers_as_digits(text)
+
+
+def numbers_as_digits(text: str) -> str:
+    """Numbers a recogniser spelt in words ("quatre-vingt-deux ans") as the chat's users type
+    them ("82 ans"), through text2num; ordinals stay words ("sixième"), so does a lone "un"."""
+    if not re.search(r"[^\W\d_]", text):
+        return text
+    ordinals: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        ordinals.append(match.group(0))
+        return f"ORDINAL{len(ordinals) - 1}"
+
+    converted = alpha2digit(_ORDINAL_WORD.sub(keep, text), "fr")
+    return re.sub(r"ORDINAL(\d+)", lambda m: ordinals[int(m.group(1))], converted)

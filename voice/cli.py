@@ -19,7 +19,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from voice.config import ENGINES, VoiceConfig
+from voice.config import ENGINE_CHOICES, VoiceConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,9 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--mic", action="store_true", help="converse through the sound card")
     parser.add_argument("--out", type=Path, help="--wav: where to write the answer")
     parser.add_argument(
-        "--engine", choices=ENGINES, help="speech recognition (default: vosk; whisper for --wav)"
+        "--engine",
+        choices=ENGINE_CHOICES,
+        help="speech recognition (default: auto = Vosk French when installed, else Whisper; "
+        "whisper for --wav)",
     )
     parser.add_argument("--rasa-url", help="the Rasa server (default: TRIAGE_RASA_URL)")
+    parser.add_argument("--host", help="--serve: where to listen (default: TRIAGE_VOICE_HOST)")
+    parser.add_argument("--audiosocket-port", type=int, help="--serve: the AudioSocket port")
+    parser.add_argument("--http-port", type=int, help="--serve: the port of the HTTP side")
     parser.add_argument("--caller", help="--wav/--mic: the caller's number passed to the assistant")
     parser.add_argument(
         "--barge-in",
@@ -51,6 +57,12 @@ def run(args: argparse.Namespace) -> int:
     config = VoiceConfig.from_env()
     if args.rasa_url:
         config = replace(config, rasa_url=args.rasa_url.rstrip("/"))
+    if args.host:
+        config = replace(config, host=args.host)
+    if args.audiosocket_port is not None:
+        config = replace(config, audiosocket_port=args.audiosocket_port)
+    if args.http_port is not None:
+        config = replace(config, http_port=args.http_port)
     from voice.asr import ModelMissing
     from voice.rasa_client import AssistantUnavailable
     from voice.tts import TTSUnavailable
@@ -89,7 +101,8 @@ async def _answer_recording(config: VoiceConfig, args: argparse.Namespace) -> in
     from voice.speech_text import speakable, split_sentences
     from voice.tts import Synthesizer
 
-    recognizer = load_recognizer(config, args.engine or "whisper")
+    engine = args.engine if args.engine and args.engine != "auto" else "whisper"
+    recognizer = load_recognizer(config, engine)
     heard = (await asyncio.to_thread(recognizer.transcribe, read_audio(args.wav))).text
     if not heard:
         print(f"Aucune parole reconnue dans {args.wav}.", file=sys.stderr)
@@ -103,7 +116,7 @@ async def _answer_recording(config: VoiceConfig, args: argparse.Namespace) -> in
     reply = spoken_reply(messages)
     sentences = [s for text in reply.spoken for s in split_sentences(speakable(text))]
     print("Réponse : " + " ".join(sentences))
-    synthesizer = Synthesizer(config.tts_voices, config.tts_rate)
+    synthesizer = Synthesizer.from_config(config)
     audio = concatenate([synthesizer.synthesize(s) for s in sentences])
     out = args.out or args.wav.with_name(f"{args.wav.stem}.reponse.wav")
     write_wav(out, audio)

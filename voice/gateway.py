@@ -31,6 +31,7 @@ from voice.asr import Recognizer
 from voice.audio import PHONE_RATE, Audio
 from voice.call import CallContext, CallEnded, CallSession
 from voice.config import VoiceConfig
+from voice.prerender import Prerenderer
 from voice.tts import Synthesizer
 
 log = logging.getLogger(__name__)
@@ -103,11 +104,28 @@ class Gateway:
         self._http: web.AppRunner | None = None
         self.audiosocket_port = config.audiosocket_port
         self.http_port = config.http_port
+        self.prerenderer: Prerenderer | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.context.synthesizer.warm, prompts.FIXED)
+        if self.config.prerender:
+            # In the background: the line answers at once, with whatever is rendered so far.
+            self.prerenderer = Prerenderer(
+                self.context.synthesizer,
+                get_settings(),
+                extra=[
+                    prompts.goodbye_after_silence(
+                        self.context.contact_phone, self.context.opening_hours
+                    ),
+                    prompts.technical_problem(
+                        self.context.contact_phone, self.context.opening_hours
+                    ),
+                ],
+                interval=self.config.prerender_interval,
+                busy=lambda: bool(self.calls),
+            )
+            self.prerenderer.start()
         # The first decoding of a model is slower (allocations, caches): not on a caller's turn.
         await asyncio.to_thread(self.context.recognizer.transcribe, Audio.silence(1.0))
         self._server = await asyncio.start_server(
@@ -120,16 +138,20 @@ class Gateway:
         await site.start()
         self.http_port = self._http.addresses[-1][1]
         log.info(
-            "AudioSocket on %s:%d, registrations on http://%s:%d, assistant at %s, ASR %s",
+            "AudioSocket on %s:%d, registrations on http://%s:%d, assistant at %s, ASR %s, "
+            "voice %s",
             self.config.host,
             self.audiosocket_port,
             self.config.host,
             self.http_port,
             self.config.rasa_url,
             self.context.recognizer.name,
+            self.context.synthesizer.voice,
         )
 
     async def stop(self) -> None:
+        if self.prerenderer is not None:
+            await asyncio.to_thread(self.prerenderer.stop)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -232,4 +254,12 @@ class Gateway:
         return web.Response(text="open" if is_open else "closed")
 
     async def _health(self, _: web.Request) -> web.Response:
-        return web.json_response({"active_calls": len(self.calls)})
+        prerendered = self.prerenderer is not None and self.prerenderer.passes > 0
+        return web.json_response(
+            {
+                "active_calls": len(self.calls),
+                "recognizer": self.context.recognizer.name,
+                "voice": self.context.synthesizer.voice,
+                "rendered_ahead": prerendered,
+            }
+        )

@@ -1,7 +1,12 @@
 """Text said on the phone: what the chat shows, rewritten for the ear.
 
-Links, markdown and emoji are dropped; phone numbers and references are read in pairs of digits;
-"8 h 30" becomes "8 heures 30"; buttons become a spoken choice with their keypad digits.
+Links, markdown and emoji are dropped; buttons become a spoken choice with their keypad digits.
+Everything a speech synthesiser could read wrongly is spelt out in French words before it gets
+there, the same for every engine: amounts ("651,69 €" -> "six cent cinquante et un euros
+soixante-neuf"), dates, times ("8 h 30" -> "huit heures trente"), percentages, phone numbers and
+references in pairs of digits ("zéro six, douze, trente-quatre…"), and acronyms as letters
+("APA" -> "a-pé-a": letter names joined by hyphens, which the Kokoro voice phonemizes apart from
+the word before, so that no liaison sneaks in: "dites a-pé-a", not "dites-z-a-pé-a").
 """
 
 from __future__ import annotations
@@ -32,8 +37,146 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _DIGIT_WORDS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
 
 
+_UNITS = [
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+]
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+# Letter names as espeak-ng reads them in French, for acronyms said letter by letter.
+LETTER_NAMES = dict(
+    zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        [
+            "a",
+            "bé",
+            "cé",
+            "dé",
+            "euh",
+            "èf",
+            "gé",
+            "ache",
+            "i",
+            "ji",
+            "ka",
+            "èl",
+            "èm",
+            "èn",
+            "o",
+            "pé",
+            "ku",
+            "èr",
+            "èss",
+            "té",
+            "u",
+            "vé",
+            "doublevé",
+            "ixe",
+            "igrec",
+            "zèd",
+        ],
+        strict=True,
+    )
+)
+# Acronyms said as words; every other capitalised run of 2 to 5 letters is spelt.
+ACRONYMS_AS_WORDS = {
+    "EHPAD": "épade",
+    "SAMU": "samu",
+    "AGGIR": "agguir",
+    "DILA": "dila",
+    "CNED": "cned",
+    "ONU": "onu",
+    "OK": "ok",
+}
+_ACRONYM = re.compile(r"\b([A-Z]{2,5})(\d*)\b")
+_AMOUNT = re.compile(
+    r"(?<![\d,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:,(\d{1,2}))?\s?(€|euros?\b)"
+)
+_PERCENT = re.compile(r"(\d+(?:,\d+)?)\s?(?:%|pour ?cent\b)")
+_ORDINAL = re.compile(r"\b(\d+)(er|re|ère|e|ème|eme)\b")
+_DECIMAL = re.compile(r"\b(\d+),(\d+)\b")
+_GROUPED = re.compile(r"\b\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b")
+_INTEGER = re.compile(r"\b\d+\b")
+_UNIT_AFTER = re.compile(r",\d|\s?(?:€|euros?\b|%)")
+
+
+def number_words(n: int, feminine: bool = False) -> str:
+    """French cardinal in words (1990 spelling rules of the Académie left aside: the
+    traditional hyphens, "vingt et un", "quatre-vingts", "deux cents")."""
+    if n < 0:
+        return "moins " + number_words(-n, feminine)
+    if n < 1000:
+        return _below_thousand(n, feminine)
+    for value, name in ((10**9, "milliard"), (10**6, "million")):
+        if n >= value:
+            head, rest = divmod(n, value)
+            words = f"{number_words(head)} {name}{'s' if head > 1 else ''}"
+            return f"{words} {number_words(rest, feminine)}" if rest else words
+    head, rest = divmod(n, 1000)
+    words = "mille" if head == 1 else f"{_below_thousand(head, plural_cent=False)} mille"
+    return f"{words} {_below_thousand(rest, feminine)}" if rest else words
+
+
+def _below_thousand(n: int, feminine: bool = False, plural_cent: bool = True) -> str:
+    hundreds, rest = divmod(n, 100)
+    if not hundreds:
+        return _below_hundred(rest, feminine)
+    head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
+    if not rest:
+        return head + ("s" if hundreds > 1 and plural_cent else "")
+    return f"{head} {_below_hundred(rest, feminine)}"
+
+
+def _below_hundred(n: int, feminine: bool = False) -> str:
+    if n == 1 and feminine:
+        return "une"
+    if n < 20:
+        return _UNITS[n]
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):  # soixante-dix, quatre-vingt-dix
+        base = "soixante" if tens == 7 else "quatre-vingt"
+        joiner = " et " if n == 71 else "-"
+        return f"{base}{joiner}{_below_hundred(10 + unit, feminine)}"
+    if tens == 8:
+        return "quatre-vingts" if not unit else f"quatre-vingt-{_below_hundred(unit, feminine)}"
+    if not unit:
+        return _TENS[tens]
+    if unit == 1:
+        return f"{_TENS[tens]} et {'une' if feminine else 'un'}"
+    return f"{_TENS[tens]}-{_UNITS[unit]}"
+
+
+def ordinal_words(n: int, feminine: bool = False) -> str:
+    if n == 1:
+        return "première" if feminine else "premier"
+    words = number_words(n)
+    if words.endswith("cinq"):
+        return words + "uième"
+    if words.endswith("neuf"):
+        return words[:-1] + "vième"
+    return words.rstrip("e").removesuffix("s") + "ième"
+
+
 def digits_in_pairs(digits: str) -> str:
-    """ "0612345678" -> "zéro 6, 12, 34, 56, 78": the way a French number is read back."""
+    """ "0612345678" -> "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit":
+    the way a French number is read back."""
     digits = re.sub(r"\D", "", digits)
     pairs = [digits[i : i + 2] for i in range(0, len(digits), 2)]
     return ", ".join(_say_pair(pair) for pair in pairs)
@@ -42,7 +185,7 @@ def digits_in_pairs(digits: str) -> str:
 def _say_pair(pair: str) -> str:
     if len(pair) == 2 and pair[0] == "0":
         return f"zéro {_DIGIT_WORDS[int(pair[1])]}"
-    return pair
+    return number_words(int(pair))
 
 
 def _phone_to_pairs(match: re.Match[str]) -> str:
@@ -56,6 +199,8 @@ def _reference_to_pairs(match: re.Match[str]) -> str:
     found = match.group(0)
     if sum(c.isdigit() for c in found) < REFERENCE_MIN_DIGITS or _ISO_DATE.fullmatch(found):
         return found  # an amount or a date, said as a number
+    if _GROUPED.fullmatch(found) or _UNIT_AFTER.match(match.string, match.end()):
+        return found  # thousands ("1 000 000 €"), said as a number
     return digits_in_pairs(found)
 
 
@@ -71,8 +216,9 @@ def speakable(text: str) -> str:
     text = _DATE.sub(_say_date, text)
     text = _HOUR.sub(_say_hour, text)
     text = _ZERO_PAIR.sub(lambda m: f"zéro {_DIGIT_WORDS[int(m.group(1))]}", text)
-    text = _EURO.sub(r"\1 euros", text)
     text = text.replace("n°", "numéro ").replace("N°", "numéro ")
+    text = say_numbers(text)
+    text = _ACRONYM.sub(_say_acronym, text)
     # Line breaks between list items become pauses (a line ending in ":" runs on).
     text = re.sub(r"([:;,])\s*\n+\s*", r"\1 ", text.strip())
     text = re.sub(r"\s*\n+\s*", ". ", text)
@@ -81,20 +227,66 @@ def speakable(text: str) -> str:
     return " ".join(text.split())
 
 
+def say_numbers(text: str) -> str:
+    """Amounts, percentages, ordinals, decimals and integers in words."""
+    text = _AMOUNT.sub(_say_amount, text)
+    text = _PERCENT.sub(lambda m: f"{_say_decimal(m.group(1))} pour cent", text)
+    text = _ORDINAL.sub(lambda m: ordinal_words(int(m.group(1)), m.group(2) in ("re", "ère")), text)
+    text = _DECIMAL.sub(lambda m: _say_decimal(m.group(0)), text)
+    text = _GROUPED.sub(lambda m: number_words(int(re.sub(r"\D", "", m.group(0)))), text)
+    return _INTEGER.sub(lambda m: number_words(int(m.group(0))), text)
+
+
+def _say_decimal(number: str) -> str:
+    whole, _, fraction = number.partition(",")
+    words = number_words(int(whole))
+    if not fraction:
+        return words
+    zeros = len(fraction) - len(fraction.lstrip("0"))
+    return f"{words} virgule {'zéro ' * zeros}{number_words(int(fraction))}"
+
+
+def _say_amount(match: re.Match[str]) -> str:
+    euros = int(re.sub(r"\D", "", match.group(1)))
+    cents = int((match.group(2) or "0").ljust(2, "0"))
+    if not euros and cents:
+        return f"{number_words(cents)} centime{'s' if cents > 1 else ''}"
+    unit = "euro" if euros <= 1 else "euros"
+    if euros >= 10**6 and not euros % 10**6:
+        unit = "d'euros"  # "un million d'euros"
+    spoken = f"{number_words(euros)} {unit}"
+    return f"{spoken} {number_words(cents)}" if cents else spoken
+
+
+def _say_acronym(match: re.Match[str]) -> str:
+    letters, digits = match.groups()
+    if letters in ACRONYMS_AS_WORDS:
+        spoken = ACRONYMS_AS_WORDS[letters]
+    else:
+        spoken = "-".join(LETTER_NAMES[c] for c in letters)
+    return f"{spoken} {number_words(int(digits))}" if digits else spoken
+
+
 def _say_hour(match: re.Match[str]) -> str:
-    hours_text, minutes = match.group(1, 2) if match.group(1) else match.group(3, 4)
-    hours = int(hours_text)
-    if hours > 24:
+    hours_text, minutes_text = match.group(1, 2) if match.group(1) else match.group(3, 4)
+    hours, minutes = int(hours_text), int(minutes_text or 0)
+    if hours > 24 or minutes > 59:
         return match.group(0)
-    spoken = "midi" if hours == 12 and not minutes else f"{hours} heure{'s' if hours > 1 else ''}"
-    return f"{spoken} {int(minutes)}" if minutes and int(minutes) else spoken
+    if hours in (0, 24):
+        spoken = "minuit"
+    elif hours == 12:
+        spoken = "midi"
+    else:
+        spoken = f"{number_words(hours, feminine=True)} heure{'s' if hours > 1 else ''}"
+    return f"{spoken} {number_words(minutes, feminine=True)}" if minutes else spoken
 
 
 def _say_date(match: re.Match[str]) -> str:
     day, month, year = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
         return match.group(0)
-    return f"{'1er' if day == 1 else day} {MONTHS_FR[month - 1]} {year}"
+    spoken_day = "premier" if day == 1 else number_words(day)
+    return f"{spoken_day} {MONTHS_FR[month - 1]} {number_words(year)}"
 
 
 def spoken_title(title: str) -> str:

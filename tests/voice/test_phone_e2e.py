@@ -103,7 +103,7 @@ def test_a_price_question_by_voice_is_answered_aloud(
         end = await caller.call.speak(say("combien coûte la carte imagine R ?"))
         audio = await caller.call.answer(after=end, quiet=2.0, timeout=120)
         said = " ".join(caller.session.metrics.said[start:])
-        assert "392,30 euros" in said, caller.session.metrics.heard
+        assert "trois cent quatre-vingt-douze euros trente" in said, caller.session.metrics.heard
         assert spoken.split(". ")[0] in said
         # The audio that came back is that text said aloud, in full.
         expected = sum(synthesizer.synthesize(s).duration for s in split_sentences(said))
@@ -169,7 +169,7 @@ def test_dtmf_only_and_zero_for_a_person(assistant_stack, voice_config, whisper,
     async def body(gateway, caller: Caller) -> None:
         assert caller.session.choices, "the greeting offers the topics"
         said = await caller.press(caller.key_for("rsa"))
-        assert "RSA" in said
+        assert "èr-èss-a" in said
         await caller.call.press("0")
         if open_now:  # a transfer request inside opening hours
             await asyncio.wait_for(caller.call.ended_by_gateway.wait(), 60)

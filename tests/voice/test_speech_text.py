@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from voice.call import spoken_number, spoken_reply
 from voice.choices import (
     ASK_HUMAN,
@@ -13,7 +15,14 @@ from voice.choices import (
     yes_or_no,
 )
 from voice.rasa_client import BotMessage
-from voice.speech_text import choices_prompt, digits_in_pairs, speakable, split_sentences
+from voice.speech_text import (
+    choices_prompt,
+    digits_in_pairs,
+    number_words,
+    ordinal_words,
+    speakable,
+    split_sentences,
+)
 
 TOPICS = choices_from_buttons(
     [
@@ -25,25 +34,120 @@ TOPICS = choices_from_buttons(
 )
 
 
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (0, "zéro"),
+        (1, "un"),
+        (16, "seize"),
+        (17, "dix-sept"),
+        (21, "vingt et un"),
+        (22, "vingt-deux"),
+        (60, "soixante"),
+        (70, "soixante-dix"),
+        (71, "soixante et onze"),
+        (77, "soixante-dix-sept"),
+        (80, "quatre-vingts"),
+        (81, "quatre-vingt-un"),
+        (90, "quatre-vingt-dix"),
+        (99, "quatre-vingt-dix-neuf"),
+        (100, "cent"),
+        (101, "cent un"),
+        (200, "deux cents"),
+        (392, "trois cent quatre-vingt-douze"),
+        (651, "six cent cinquante et un"),
+        (1000, "mille"),
+        (1682, "mille six cent quatre-vingt-deux"),
+        (2026, "deux mille vingt-six"),
+        (10000, "dix mille"),
+        (200000, "deux cent mille"),
+        (1000000, "un million"),
+        (2500000, "deux millions cinq cent mille"),
+    ],
+)
+def test_numbers_in_words(number, words):
+    assert number_words(number) == words
+
+
+def test_ordinals_and_feminine():
+    assert [ordinal_words(n) for n in (1, 2, 5, 9, 21)] == [
+        "premier",
+        "deuxième",
+        "cinquième",
+        "neuvième",
+        "vingt et unième",
+    ]
+    assert ordinal_words(1, feminine=True) == "première"
+    assert number_words(21, feminine=True) == "vingt et une"
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # amounts
+        ("651,69 €", "six cent cinquante et un euros soixante-neuf"),
+        (
+            "Elle coûte 392,30 € par an.",
+            "Elle coûte trois cent quatre-vingt-douze euros trente par an.",
+        ),
+        (
+            "1682,30 euros en 2026",
+            "mille six cent quatre-vingt-deux euros trente en deux mille vingt-six",
+        ),
+        ("Jusqu'à 10 000 euros", "Jusqu'à dix mille euros"),
+        ("1 €, 0,50 € et 2,5 €", "un euro, cinquante centimes et deux euros cinquante"),
+        ("1 000 000 €", "un million d'euros"),
+        # percentages, ordinals, decimals, plain numbers
+        ("90 % ou 90 pour cent", "quatre-vingt-dix pour cent ou quatre-vingt-dix pour cent"),
+        (
+            "le 1er septembre, la 1re fois, le 2e mois",
+            "le premier septembre, la première fois, le deuxième mois",
+        ),
+        ("2,5 kilomètres", "deux virgule cinq kilomètres"),
+        ("à partir de 60 ans", "à partir de soixante ans"),
+        ("Composez le 112 ou le 15.", "Composez le cent douze ou le quinze."),
+        # dates and times
+        (
+            "au plus tard le 26/11/2026 à 20:00",
+            "au plus tard le vingt-six novembre deux mille vingt-six à vingt heures",
+        ),
+        ("le 1/12/2026 à 8:30", "le premier décembre deux mille vingt-six à huit heures trente"),
+        (
+            "de 8 h à 12 h et de 14 h 30 à 20 h",
+            "de huit heures à midi et de quatorze heures trente à vingt heures",
+        ),
+        ("à 1 h, à 21 h et à 0 h 15", "à une heure, à vingt et une heures et à minuit quinze"),
+        # phone numbers and references, in pairs
+        (
+            "Rappel au 06 12 34 56 78.",
+            "Rappel au zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit.",
+        ),
+        ("Au +33 1 45 17 60 00", "Au zéro un, quarante-cinq, dix-sept, soixante, zéro zéro"),
+        (
+            "au 06, 12, 34, 56, 78 ?",
+            "au zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit ?",
+        ),
+        (
+            "Référence 261122-483920.",
+            "Référence vingt-six, onze, vingt-deux, quarante-huit, trente-neuf, vingt.",
+        ),
+        ("le dossier n°123456", "le dossier numéro douze, trente-quatre, cinquante-six"),
+        # acronyms as letters (hyphens: no liaison into them), a few as words
+        ("Dites APA, RSA, CAF ou GIR.", "Dites a-pé-a, èr-èss-a, cé-a-èf ou gé-i-èr."),
+        ("le GIR 1 à 4, en CM2", "le gé-i-èr un à quatre, en cé-èm deux"),
+        ("en EHPAD, le SAMU", "en épade, le samu"),
+        ("la carte Imagine R", "la carte Imagine R"),
+    ],
+)
+def test_said_for_the_ear(written, said):
+    assert speakable(written) == said
+
+
 def test_numbers_are_read_in_pairs_of_digits():
-    assert digits_in_pairs("0612345678") == "zéro six, 12, 34, 56, 78"
-    assert speakable("Rappel au 06 12 34 56 78.") == "Rappel au zéro six, 12, 34, 56, 78."
-    assert speakable("Au +33 1 45 17 60 00") == "Au zéro un, 45, 17, 60, zéro zéro"
-    assert speakable("Référence 261122-483920.") == "Référence 26, 11, 22, 48, 39, 20."
-    # The pairs the assistant already writes for the phone keep their leading zero.
-    assert speakable("au 06, 12, 34, 56, 78 ?") == "au zéro six, 12, 34, 56, 78 ?"
-
-
-def test_amounts_dates_and_hours_are_said_as_numbers():
-    assert speakable("Elle coûte 392,30 € par an.") == "Elle coûte 392,30 euros par an."
-    assert speakable("Jusqu'à 10 000 euros") == "Jusqu'à 10 000 euros"
-    assert speakable("de 8 h à 12 h et de 14 h 30 à 20 h") == (
-        "de 8 heures à midi et de 14 heures 30 à 20 heures"
+    assert digits_in_pairs("0612345678") == (
+        "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit"
     )
-    assert speakable("au plus tard le 26/11/2026 à 20:00") == (
-        "au plus tard le 26 novembre 2026 à 20 heures"
-    )
-    assert speakable("le 1/12/2026 à 8:30") == "le 1er décembre 2026 à 8 heures 30"
+    assert digits_in_pairs("3994") == "trente-neuf, quatre-vingt-quatorze"
 
 
 def test_links_markup_and_lists_are_not_read():
@@ -55,6 +159,9 @@ def test_links_markup_and_lists_are_not_read():
 def test_buttons_become_a_spoken_choice_with_keys():
     assert choices_prompt([c.title for c in TOPICS]) == (
         "Dites APA, RSA, transport ou collège, ou tapez 1, 2, 3 ou 4."
+    )
+    assert speakable(choices_prompt([c.title for c in TOPICS])) == (
+        "Dites a-pé-a, èr-èss-a, transport ou collège, ou tapez un, deux, trois ou quatre."
     )
     assert choices_prompt(["Oui", "Non (annuler)"]) == "Dites Oui ou Non, ou tapez 1 ou 2."
 
@@ -132,3 +239,16 @@ def test_restricted_vocabulary_keeps_the_model_spelling():
     assert {"apa", "rsa", "transport", "collège", "oui", "non", "conseiller"} <= set(words)
     assert {"un", "deux", "trois", "quatre", "deuxième"} <= set(words)
     assert "cinq" not in words
+
+
+@pytest.mark.parametrize(
+    ("heard", "sent"),
+    [
+        ("ma mère a quatre-vingt-deux ans", "ma mère a 82 ans"),
+        ("elle touche six cent cinquante euros par mois", "elle touche 650 euros par mois"),
+        ("mon fils entre en sixième", "mon fils entre en sixième"),
+        ("j'ai un problème avec mon dossier", "j'ai un problème avec mon dossier"),
+    ],
+)
+def test_numbers_said_in_words_reach_the_assistant_as_digits(heard, sent):
+    assert message_for_speech(heard, []) == sent

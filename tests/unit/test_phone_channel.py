@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.guard import guarded
-from channels.phone import _spoken
+from channels.phone import PhoneOutputChannel
 
 RESPONSES = {
     "utter_emergency_fire": [
@@ -28,9 +28,9 @@ def test_phone_replies_use_the_spoken_variant_and_reach_the_webhook_reply() -> N
         reply = await nlg.generate("utter_emergency_fire", tracker, channel)
         await message.output_channel.send_response(message.sender_id, reply)
 
-    collector = CollectingOutputChannel()  # what RestInput's webhook returns
+    collector = PhoneOutputChannel()  # what the phone webhook collects and returns
     message = UserMessage("il y a le feu", collector, "call-1", input_channel="phone")
-    asyncio.run(_spoken(guarded(dialogue))(message))
+    asyncio.run(guarded(dialogue)(message))
     assert [m["text"] for m in collector.messages] == [
         "Appelez le 18, les pompiers. Je répète : le 18."
     ]

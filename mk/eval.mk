@@ -1,11 +1,15 @@
-# NLU evaluation on the held-out set (tests/nlu/heldout.yml, never used in training).
+# NLU evaluation on the held-out set (tests/nlu/heldout.yml, never used in training), then on the
+# held-out messages of the fiches added later (heldout_fiches.yml), then the factual questions
+# asked to the running assistant (tests/facts/questions.yml -> reports/facts/).
 # `model` (trains when needed) and $(PY) come from the main Makefile.
 
 .PHONY: eval eval-check
 
-## eval: evaluate the latest model on the held-out NLU set -> reports/nlu/report.{md,json}
+## eval: held-out NLU sets -> reports/nlu{,_fiches}/, factual questions -> reports/facts/
 eval: model
 	$(PY) scripts/eval_nlu.py --data tests/nlu/heldout.yml
+	$(PY) scripts/eval_nlu.py --data tests/nlu/heldout_fiches.yml --out reports/nlu_fiches
+	$(PY) scripts/eval_facts.py
 
 ## eval-check: same, but fail when topic accuracy or out-of-scope rejection misses its target
 eval-check: model

@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-url", help="a running assistant (default: start one)")
     parser.add_argument("--out", default=str(ROOT / "reports" / "facts"))
     parser.add_argument("--min-score", type=float, help="exit 1 below this score")
+    parser.add_argument("--model", help="model archive (default: the one of the current data)")
     args = parser.parse_args(argv)
     if args.rasa_url:
         results = run(args.rasa_url)
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         from scripts.train import model_path
 
         with tempfile.TemporaryDirectory() as var_dir:
-            stack = Stack.isolated(model_path(), Path(var_dir))
+            model = Path(args.model) if args.model else model_path()
+            stack = Stack.isolated(model, Path(var_dir))
             stack.start()
             try:
                 results = run(stack.rasa_url)

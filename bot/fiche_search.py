@@ -28,7 +28,7 @@ NGRAM_WEIGHT = 0.25
 QUESTION_REPEAT = 2
 K1, B = 1.2, 0.75
 # The winner is clear when it scores this much more than the runner-up...
-CLEAR_RATIO = 1.5
+CLEAR_RATIO = 1.4
 # ...and at least this much in absolute terms (a few shared rare words).
 MIN_SCORE = 3.0
 
@@ -138,7 +138,7 @@ def _distinct(fiches: Sequence[Fiche]) -> list[Fiche]:
 # The NLU's own intent is trusted from this confidence on: the search is not consulted.
 SURE = 0.8
 # Below SURE, the NLU's fiche is still answered rather than a choice offered from this confidence.
-ANSWER_ANYWAY = 0.5
+ANSWER_ANYWAY = 0.4
 
 
 def resolve(

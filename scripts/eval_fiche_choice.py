@@ -29,7 +29,15 @@ from bot.routing import topic_of  # noqa: E402
 from scripts import eval_nlu  # noqa: E402
 
 HELDOUT = (ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "heldout_fiches.yml")
-GRID = ((1.01, 0.0), (0.8, 0.5), (0.8, 0.3), (0.7, 0.5), (0.6, 0.4), (0.9, 0.6))
+GRID = (
+    (1.01, 0.0, 1.5),
+    (0.8, 0.5, 1.5),
+    (0.8, 0.3, 1.5),
+    (0.8, 0.5, 1.3),
+    (0.8, 0.4, 1.4),
+    (0.7, 0.5, 1.5),
+    (0.9, 0.6, 1.5),
+)
 
 
 @dataclass(frozen=True)
@@ -120,19 +128,19 @@ def report(kb: KnowledgeBase, all_cases: Sequence[Case]) -> list[str]:
         f"| BM25 search alone (stems + char 4-grams) | {share(bm25_right, n)} |",
         f"| spaCy word vectors alone (fr_core_news_md) | {share(spacy_right, n)} |",
         "",
-        "| rule: SURE / ANSWER_ANYWAY | right answer | right fiche among buttons | wrong |",
+        "| rule: SURE / ANSWER_ANYWAY / CLEAR_RATIO | right answer | right among buttons | wrong |",
         "| --- | --- | --- | --- |",
     ]
-    saved = fiche_search.SURE, fiche_search.ANSWER_ANYWAY
-    for sure, anyway in (*GRID, saved):
-        fiche_search.SURE, fiche_search.ANSWER_ANYWAY = sure, anyway
+    saved = fiche_search.SURE, fiche_search.ANSWER_ANYWAY, fiche_search.CLEAR_RATIO
+    for setting in (*GRID, saved):
+        fiche_search.SURE, fiche_search.ANSWER_ANYWAY, fiche_search.CLEAR_RATIO = setting
         outcomes = [rule_outcome(kb, index, c) for c in on_topic]
-        label = f"{sure} / {anyway}" + (" (shipped)" if (sure, anyway) == saved else "")
+        label = " / ".join(map(str, setting)) + (" (shipped)" if setting == saved else "")
         lines.append(
             f"| {label} | {share(outcomes.count('right'), n)} | "
             f"{share(outcomes.count('choice'), n)} | {share(outcomes.count('wrong'), n)} |"
         )
-    fiche_search.SURE, fiche_search.ANSWER_ANYWAY = saved
+    fiche_search.SURE, fiche_search.ANSWER_ANYWAY, fiche_search.CLEAR_RATIO = saved
     return lines
 
 

@@ -49,8 +49,8 @@ class Case:
     ranking: tuple[tuple[str, float], ...]
 
 
-def cases(agent: Any, kb: KnowledgeBase) -> list[Case]:
-    examples = [ex for path in HELDOUT for ex in eval_nlu.load_examples(path)]
+def cases(agent: Any, kb: KnowledgeBase, paths: Sequence[Path] = HELDOUT) -> list[Case]:
+    examples = [ex for path in paths for ex in eval_nlu.load_examples(path)]
     wanted = [
         (text, fiche)
         for text, intent in examples
@@ -147,6 +147,7 @@ def report(kb: KnowledgeBase, all_cases: Sequence[Case]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model archive (default: latest in models/)")
+    parser.add_argument("--data", nargs="*", help="held-out NLU files (default: both sets)")
     args = parser.parse_args(argv)
     from rasa.model import get_latest_model
 
@@ -154,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     eval_nlu.quiet_rasa()
     agent = eval_nlu.load_agent(model)
     kb = get_knowledge_base()
-    lines = report(kb, cases(agent, kb))
+    paths = [Path(p) for p in args.data] if args.data else HELDOUT
+    lines = report(kb, cases(agent, kb, paths))
     out = ROOT / "reports" / "nlu" / "fiche_choice.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from actions.tracker import (
     ranking,
 )
 from bot.context import follow_up_intent, question_intents
+from bot.fiche_search import get_fiche_index, resolve
 from bot.knowledge import Fiche, get_knowledge_base
 from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
@@ -120,7 +121,30 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         intent, _ = latest_intent(tracker)
-        return answer_intent(dispatcher, tracker, context_intent(tracker) or intent or "")
+        followed = context_intent(tracker)
+        if followed:  # a follow-up read in the conversation's topic (bot.context)
+            return answer_intent(dispatcher, tracker, followed)
+        return answer_question(dispatcher, tracker, intent or "")
+
+
+def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list[Any]:
+    """The NLU unsure between fiches of one topic: the fiche search decides (bot.fiche_search)."""
+    message = tracker.latest_message
+    decision = resolve(
+        message.get("text") or "", intent, ranking(message), get_knowledge_base(), get_fiche_index()
+    )
+    if decision.answer is not None:
+        return answer_intent(dispatcher, tracker, decision.answer.intents[0])
+    if not decision.choices:
+        return answer_intent(dispatcher, tracker, intent)
+    if is_phone(tracker):  # no list read aloud: the best guess, as before
+        return answer_intent(dispatcher, tracker, intent)
+    other = {"title": "Autre chose", "payload": "/deny"}
+    dispatcher.utter_message(
+        response="utter_choose_fiche", buttons=[*fiche_buttons(list(decision.choices)), other]
+    )
+    record(tracker, topic=decision.choices[0].topic, intent=intent, outcome="in_progress")
+    return [SlotSet("topic", decision.choices[0].topic)]
 
 
 class ActionOrient(Action):

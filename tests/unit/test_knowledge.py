@@ -65,7 +65,7 @@ def topic_catalogue() -> dict[str, str]:
 
 
 def test_shipped_knowledge_base_loads(kb: KnowledgeBase) -> None:
-    assert len(kb.fiches) == 45
+    assert len(kb.fiches) == 92
     assert kb.topics() == list(TOPICS)
     assert {f.topic for f in kb.fiches} == set(TOPIC_LABELS)
 
@@ -76,7 +76,7 @@ def test_catalogue_has_the_expected_shape() -> None:
     # The catalogue also holds general intents, which need no fiche.
     assert catalogue["greet"] == "general" and "greet" not in topic
     assert catalogue["file_status"] == "handoff" and "file_status" not in topic
-    assert len(topic) == 45
+    assert len(topic) == 92
 
 
 def test_every_topic_intent_has_exactly_one_fiche(kb: KnowledgeBase) -> None:
@@ -225,7 +225,7 @@ def test_another_departement_gets_its_own_texts(kb_settings: Settings) -> None:
 def test_lookups(kb: KnowledgeBase) -> None:
     assert kb.get("apa_amount") is kb.for_intent("apa_amount")
     assert kb.get("nope") is None and kb.for_intent("greet") is None
-    assert len(kb.by_topic("apa")) == 15 and len(kb.by_topic("imagine_r")) == 8
+    assert len(kb.by_topic("apa")) == 25 and len(kb.by_topic("imagine_r")) == 14
     assert kb.coverage(["apa_amount", "greet", "greet", "rsa_unknown"]) == ["greet", "rsa_unknown"]
 
 
@@ -387,9 +387,9 @@ def _check(*args: str) -> subprocess.CompletedProcess[str]:
 def test_check_command_counts_per_topic() -> None:
     result = _check()
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^apa\s+15 fiches \(10 answer, 5 handoff\)$", result.stdout, re.M)
-    assert re.search(r"^college\s+10 fiches", result.stdout, re.M)
-    assert "all 45 topic intents" in result.stdout
+    assert re.search(r"^apa\s+25 fiches \(20 answer, 5 handoff\)$", result.stdout, re.M)
+    assert re.search(r"^college\s+23 fiches", result.stdout, re.M)
+    assert "all 92 topic intents" in result.stdout
 
 
 def test_check_command_names_the_broken_file(tmp_path: Path) -> None:

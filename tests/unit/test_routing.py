@@ -61,3 +61,11 @@ def test_generated_rules_and_domain_files_are_up_to_date():
         assert path.read_text(encoding="utf-8") == text, (
             f"{path} is out of date: run python scripts/generate_topic_rules.py"
         )
+
+
+def test_fiche_questions_file_is_fresh() -> None:
+    from scripts.generate_fiche_nlu import TARGET, render
+
+    assert TARGET.read_text(encoding="utf-8") == render(), (
+        f"{TARGET} is out of date: run python scripts/generate_fiche_nlu.py"
+    )

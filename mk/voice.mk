@@ -14,6 +14,9 @@ models: voice-models
 # `make run` starts the phone line too: its models and espeak-ng (Kokoro's phonemes) first.
 run: system voice-models
 
+# The tests hear the phone line's real voice (Kokoro + ff_siwis), not a skip on a fresh clone.
+test: voice-models
+
 ## voice-serve: the AudioSocket gateway alone (`make run` starts it with the assistant)
 voice-serve: setup voice-models
 	$(PY) -m bot.cli voice --serve

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The console's cookie is Secure by default; the tests talk plain HTTP on loopback (the security
 # tests check the default with the variable removed).
 os.environ.setdefault("TRIAGE_CONSOLE_SECURE_COOKIE", "0")
+# Every simulated citizen comes from 127.0.0.1: the per-address limit (300 messages a minute) would
+# throttle the scenario suite, not a citizen. The per-conversation limit stays as deployed.
+os.environ.setdefault("TRIAGE_CHAT_RATE_ADDRESS", "100000")
 SHARED = ROOT.parent / "shared"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 AXE = ROOT / "tests" / "web" / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored

@@ -27,7 +27,14 @@ def player(assistant_stack) -> Iterator[Player]:
     store.close()
 
 
-@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c["id"] for c in CONVERSATIONS])
+def _marked(conversation: dict) -> object:
+    """A conversation known to fail is a strict xfail: it says why, and fails once it passes."""
+    reason = conversation.get("known_failure")
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(conversation, marks=marks, id=conversation["id"])
+
+
+@pytest.mark.parametrize("conversation", [_marked(c) for c in CONVERSATIONS])
 def test_conversation(conversation, player, assistant_stack) -> None:
     problems = play(conversation, player, assistant_stack.database_url)
     assert not problems, "\n".join(problems)

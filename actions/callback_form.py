@@ -135,10 +135,18 @@ def canonical(name: str, value: Any) -> Any:
 
 
 def topic_question(tracker: Tracker) -> str | None:
-    """The topic intent of the latest message when the NLU is confident it is one."""
-    for name, confidence in ranking(tracker.latest_message)[:1]:
-        if topic_of(name) and confidence >= QUESTION_CONFIDENCE:
-            return name
+    """The topic intent of the latest message when the NLU is confident of its topic.
+
+    The confidence is the topic's, summed over its intents (as the topic fallback judges it): with
+    nearly a hundred fiches, a clear RSA message may spread over several RSA intents.
+    """
+    ranked = ranking(tracker.latest_message)
+    if not ranked:
+        return None
+    name = ranked[0][0]
+    topic = topic_of(name)
+    if topic and sum(c for n, c in ranked if topic_of(n) == topic) >= QUESTION_CONFIDENCE:
+        return name
     return None
 
 

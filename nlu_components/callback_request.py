@@ -30,6 +30,7 @@ from bot.routing import topic_in_text, topic_of
 
 REQUEST_INTENT = "ask_human"
 OUTPUT_KEY = "callback_request"
+GUESS_CONFIDENCE = 0.6  # as actions/handoff.py trusts the request's intent
 # Intents a request for a person must not hide: an emergency is answered first, a cancel or a
 # refusal ("je ne veux pas être rappelé") is no request, "vous êtes une vraie personne ?" asks
 # what the assistant is.
@@ -74,17 +75,21 @@ class CallbackRequestClassifier(GraphComponent, IntentClassifier):
             for item in message.get(INTENT_RANKING_KEY) or []
             if item.get(INTENT_NAME_KEY) not in (None, "nlu_fallback")
         ]
-        topic = topic_in_text(text)
+        named = topic_in_text(text)
         topical = next(
             (
                 item
                 for item in ranking
                 if topic_of(item[INTENT_NAME_KEY])
-                and (topic is None or topic_of(item[INTENT_NAME_KEY]) == topic)
+                and (named is None or topic_of(item[INTENT_NAME_KEY]) == named)
             ),
             None,
         )
-        topic = topic or (topic_of(topical[INTENT_NAME_KEY]) if topical else None)
+        # With every intent ranked, some topic intent always comes first: when the message names
+        # no topic, only a clear one counts, else the conversation's topic is kept.
+        if named is None and topical and float(topical.get("confidence") or 0.0) < GUESS_CONFIDENCE:
+            topical = None
+        topic = named or (topic_of(topical[INTENT_NAME_KEY]) if topical else None)
         request = {
             "intent": topical[INTENT_NAME_KEY] if topical else None,
             "confidence": float(topical.get("confidence") or 0.0) if topical else None,

@@ -72,7 +72,6 @@ class EspeakEngine:
 
     def __init__(self, voices: Sequence[str], words_per_minute: int = 150) -> None:
         self._words_per_minute = words_per_minute
-        self._finished = threading.Event()
         self._engine: object | None = None
         self.executor = _TTS_THREAD
         self.voice = self.executor.submit(self._open, tuple(voices)).result()
@@ -91,7 +90,6 @@ class EspeakEngine:
                 f"espeak-ng could not be loaded ({exc}): apt-get install espeak-ng"
             ) from exc
         known = {v.id for v in engine.getProperty("voices")}
-        engine.connect("finished-utterance", lambda **_: self._finished.set())
         self._engine = engine
         for voice in voices:
             if not _voice_installed(voice, known):
@@ -116,17 +114,24 @@ class EspeakEngine:
         return audio if audio.duration > 0 else self._render_once(voice, text)
 
     def _render_once(self, voice: str, text: str) -> Audio:
-        engine = self._engine
-        engine.setProperty("voice", voice)  # type: ignore[attr-defined]
-        engine.setProperty("rate", self._words_per_minute)  # type: ignore[attr-defined]
-        engine.setProperty("volume", 0.85)  # type: ignore[attr-defined]  # MBROLA saturates at 1.0
+        # The espeak-ng command rather than pyttsx3's in-process library: the library crashed the
+        # whole process (a segmentation fault in espeak's Synth) during a long test run, and a
+        # crash would take the phone gateway down with every call in progress. A process costs
+        # about 20 ms; the voices are still listed through pyttsx3 (_open).
         path = _TMP / f"{next(_RENDERINGS)}.wav"
-        self._finished.clear()
-        engine.save_to_file(text, str(path))  # type: ignore[attr-defined]
-        engine.runAndWait()  # type: ignore[attr-defined]
-        # espeak-ng calls back from its own thread; runAndWait can return before the file is
-        # written (seen once in 200 renderings): wait for the driver's end-of-utterance event.
-        if not self._finished.wait(RENDER_TIMEOUT) or not path.exists():
+        command = ["espeak-ng", "-v", voice, "-s", str(self._words_per_minute), "-a", "85"]
+        try:
+            subprocess.run(
+                [*command, "-w", str(path), "--stdin"],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                check=True,
+                timeout=RENDER_TIMEOUT,
+            )
+        except (OSError, subprocess.SubprocessError):
+            log.warning("espeak-ng produced no audio for a sentence")
+            return Audio.silence(0, PHONE_RATE)
+        if not path.exists():
             log.warning("espeak-ng produced no audio for a sentence")
             return Audio.silence(0, PHONE_RATE)
         audio = read_audio(path)

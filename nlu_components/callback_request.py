@@ -9,12 +9,7 @@ entity and the topic intent DIET found in `callback_request`, for the ticket.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -27,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.callback import wants_callback
 from bot.routing import topic_in_text, topic_of
+from nlu_components.normalizer import StatelessComponent
 
 REQUEST_INTENT = "ask_human"
 OUTPUT_KEY = "callback_request"
@@ -38,27 +34,10 @@ KEEP = frozenset({"emergency", "cancel", "deny", "goodbye", "bot_challenge"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CallbackRequestClassifier(GraphComponent, IntentClassifier):
+class CallbackRequestClassifier(StatelessComponent, IntentClassifier):
     @classmethod
     def required_components(cls) -> list[type]:
         return [IntentClassifier]
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CallbackRequestClassifier:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

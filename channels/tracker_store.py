@@ -39,7 +39,7 @@ import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import URL, make_url
@@ -56,6 +56,10 @@ CALLBACK_FORM = "callback_form"
 SUBMIT_ACTION = "action_submit_callback"
 PERSONAL_SLOTS = frozenset({"citizen_name", "phone", "commune", "callback_slot"})
 REDIS_PREFIX = "triage:conversation:"
+# Every intent is ranked on each message (a topic sums its intents): about 115 entries, most of a
+# turn's stored weight. Actions read the ranking of the latest messages only (actions/tracker.py).
+FULL_RANKINGS = 5
+SLIM_RANKING = 10
 
 
 def conversations_url() -> URL:
@@ -192,6 +196,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
 
     async def _keep(self, tracker: DialogueStateTracker) -> None:
         """The copy in memory (or Redis)."""
+        slim_rankings(tracker.events)
         try:
             await super().save(tracker)
         except redis.exceptions.RedisError as exc:
@@ -308,6 +313,20 @@ class DurableTrackerStore(InMemoryTrackerStore):
             return
         if gone:
             log.info("deleted %d conversation events older than %s", gone, self.retention)
+
+
+def slim_rankings(events: Iterable[Any]) -> None:
+    """Cut the intent ranking of all but the latest FULL_RANKINGS citizen messages to its top
+    SLIM_RANKING, in place. Otherwise each turn reads, writes and sends the action server every
+    ranking of the conversation again, and a turn costs more the longer the conversation is."""
+    seen = 0
+    for event in reversed(list(events)):
+        if not isinstance(event, UserUttered):
+            continue
+        seen += 1
+        ranking = event.parse_data.get("intent_ranking") or []
+        if seen > FULL_RANKINGS and len(ranking) > SLIM_RANKING:
+            event.parse_data["intent_ranking"] = ranking[:SLIM_RANKING]
 
 
 def abandoned_form_start(events: Iterable[Any]) -> float | None:

@@ -24,14 +24,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
 import aiohttp
 import psutil
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -163,6 +167,21 @@ class Load:
         return run
 
 
+@contextmanager
+def bench_database() -> Iterator[str]:
+    """A PostgreSQL database for this run's conversations, dropped at the end."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"bench_load_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
     """The scaled layout (Redis, PostgreSQL), or `make run`'s defaults when `embedded`."""
     stack = Stack.isolated(
@@ -170,7 +189,7 @@ def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
         var_dir,
         with_console=False,
         redis_url=None if embedded else REDIS_URL,
-        conversations_url=None if embedded else POSTGRES_URL,
+        conversations_url=None if embedded else os.environ.get("BENCH_CONVERSATIONS_URL"),
     )
     stack.more_rasa_ports = Stack.replica_ports(replicas)
     stack.start()
@@ -271,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="py-spy one citizen's turns into this file")
     args = parser.parse_args(argv)
     if args.profile:
-        profile(args.embedded, 20, args.profile)
+        args.profile.parent.mkdir(parents=True, exist_ok=True)
+        with bench_database() as url:
+            os.environ["BENCH_CONVERSATIONS_URL"] = url
+            profile(args.embedded, 20, args.profile)
         return 0
     plan = QUICK if args.quick else FULL
     if args.replicas:
@@ -280,7 +302,9 @@ def main(argv: list[str] | None = None) -> int:
         print("bench-load: no trained model (make model)", file=sys.stderr)
         return 1
     print(f"bench-load: {os.cpu_count()} cores; conversations in Redis and PostgreSQL")
-    best = {replicas: bench(replicas, plan) for replicas in plan.replicas}
+    with bench_database() as url:
+        os.environ["BENCH_CONVERSATIONS_URL"] = url
+        best = {replicas: bench(replicas, plan) for replicas in plan.replicas}
     if 1 in best and 2 in best and best[1]:
         print(f"scale-out: 2 replicas / 1 replica throughput ratio {best[2] / best[1]:.2f}")
     return 0

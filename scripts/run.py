@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -17,6 +18,28 @@ from scripts.stack import Stack, Supervisor  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 
 
+def replicas() -> tuple[int, str | None]:
+    """RASA_REPLICAS (1 by default), or 0 and why it cannot be honoured."""
+    count = os.environ.get("RASA_REPLICAS", "1")
+    if not count.isdigit() or int(count) < 1:
+        return 0, f"RASA_REPLICAS={count}: give a number of Rasa servers, 1 or more"
+    if int(count) > 1 and not os.environ.get("REDIS_URL"):
+        return 0, (
+            "RASA_REPLICAS above 1 needs REDIS_URL (redis://host:6379/0): the replicas share "
+            "their conversations and locks there"
+        )
+    return int(count), None
+
+
+def durable_conversations(count: int, database_url: str) -> str | None:
+    """Where replicas keep the durable copy of conversations: TRIAGE_CONVERSATIONS_URL, else the
+    tickets' PostgreSQL database; on one machine the default SQLite file is shared as it is."""
+    given = os.environ.get("TRIAGE_CONVERSATIONS_URL")
+    if given or count == 1:
+        return given
+    return database_url if database_url.startswith("postgresql") else None
+
+
 def main() -> int:
     settings = get_settings()
     model = model_path()
@@ -28,8 +51,17 @@ def main() -> int:
     # inherits SIGINT ignored, and a KeyboardInterrupt mid-start would leave children behind).
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
+    count, problem = replicas()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     stack = Stack(
-        model=model, var_dir=settings.var_dir, database_url=settings.database_url, with_voice=True
+        model=model,
+        var_dir=settings.var_dir,
+        database_url=settings.database_url,
+        with_voice=True,
+        more_rasa_ports=Stack.replica_ports(count, first=5005),
+        conversations_url=durable_conversations(count, settings.database_url),
     )
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "

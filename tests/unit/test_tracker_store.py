@@ -124,3 +124,20 @@ def test_the_sqlite_file_is_private(domain: Domain, tmp_path: Path) -> None:
     DurableTrackerStore(domain, url=url)
     mode = os.stat(make_url(url).database).st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_only_the_latest_messages_keep_their_whole_intent_ranking(
+    domain: Domain, database: Database
+) -> None:
+    store = DurableTrackerStore(domain, url=database.url)
+    tracker = new_conversation(domain)
+    ranking = [{"name": name, "confidence": 0.01} for name in domain.intents]
+    for n in range(8):
+        parse = {"intent": {"name": "apa_amount"}, "intent_ranking": ranking, "text": f"q{n}"}
+        tracker.update(UserUttered(f"q{n}", parse["intent"], parse_data=parse))
+        tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(DurableTrackerStore(domain, url=database.url).retrieve(tracker.sender_id))
+    assert again is not None
+    sizes = [len(e.parse_data["intent_ranking"]) for e in again.events if e.type_name == "user"]
+    assert sizes == [10, 10, 10] + [len(domain.intents)] * 5

@@ -42,6 +42,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, delete, select
+from sqlalchemy import event as sql_event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -255,6 +256,8 @@ class DurableTrackerStore(InMemoryTrackerStore):
             probe.dispose()
         url = self.url.render_as_string(hide_password=False)
         self._sql = SQLTrackerStore(self._domain, host=url)
+        if self.url.get_backend_name() == "sqlite":
+            sql_event.listen(self._sql.engine, "connect", _write_ahead)
         log.info("conversations kept in %s", self.url.render_as_string(hide_password=True))
         return self._sql
 
@@ -313,6 +316,18 @@ class DurableTrackerStore(InMemoryTrackerStore):
             return
         if gone:
             log.info("deleted %d conversation events older than %s", gone, self.retention)
+
+
+def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite in WAL mode, synced at checkpoints: a turn's commit no longer waits for two disk
+    syncs (6 % of a turn in the profile). The copy is not the record: a crash of the process loses
+    nothing, a power cut at most the last turns."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
 
 
 def slim_rankings(events: Iterable[Any]) -> None:

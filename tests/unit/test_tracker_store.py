@@ -141,3 +141,15 @@ def test_only_the_latest_messages_keep_their_whole_intent_ranking(
     assert again is not None
     sizes = [len(e.parse_data["intent_ranking"]) for e in again.events if e.type_name == "user"]
     assert sizes == [10, 10, 10] + [len(domain.intents)] * 5
+
+
+def test_the_sqlite_copy_is_written_ahead(domain: Domain, tmp_path: Path) -> None:
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    store = DurableTrackerStore(domain, url=url)
+    tracker = new_conversation(domain)
+    turn(tracker, "bonjour")
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(tmp_path / "conversations.db") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

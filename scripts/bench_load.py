@@ -65,7 +65,7 @@ class Plan:
     replicas: tuple[int, ...]
 
 
-FULL = Plan((1, 10, 25, 50, 100), open_s=40, closed_s=20, think_s=(3, 8), replicas=(1, 2))
+FULL = Plan((1, 10, 25, 50, 100), open_s=30, closed_s=12, think_s=(3, 8), replicas=(1, 2))
 QUICK = Plan((1, 10), open_s=6, closed_s=5, think_s=(1, 2), replicas=(1, 2))
 
 

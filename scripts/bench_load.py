@@ -280,6 +280,50 @@ def profile(embedded: bool, seconds: float, out: Path) -> None:
             stack.stop()
 
 
+def bench_stores(url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20) -> None:
+    """Save and read one conversation: Redis (with the SQL copy behind) against PostgreSQL's
+    event rows alone, as a replica would each turn."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.tracker_store import DurableTrackerStore
+
+    domain = Domain.load(str(ROOT / "bot" / "domain"))
+    ranking = [{"name": name, "confidence": 0.001} for name in domain.intents]
+    os.environ["REDIS_URL"] = REDIS_URL
+    stores = {
+        "Redis + SQL copy": DurableTrackerStore(domain, url=url),
+        "PostgreSQL alone": SQLTrackerStore(domain, host=url),
+    }
+    del os.environ["REDIS_URL"]
+    for n in turns:
+        for label, store in stores.items():
+            events = [ActionExecuted("action_session_start"), SessionStarted()]
+            tracker = DialogueStateTracker.from_events(f"b-{uuid.uuid4().hex}", events)
+            for i in range(n):
+                parse = {"intent": {"name": "apa_amount"}, "intent_ranking": ranking}
+                tracker.update(UserUttered(f"question {i}", parse["intent"], parse_data=parse))
+                tracker.update(ActionExecuted("action_answer_question"))
+                tracker.update(BotUttered("Le montant de l'APA dépend du GIR. " * 4))
+                tracker.update(ActionExecuted("action_listen"))
+            asyncio.run(store.save(tracker))
+            saves, reads = [], []
+            for _ in range(repeat):
+                tracker.update(UserUttered("encore", {"name": "apa_amount"}))
+                started = time.perf_counter()
+                asyncio.run(store.save(tracker))
+                saves.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                asyncio.run(store.retrieve(tracker.sender_id))
+                reads.append((time.perf_counter() - started) * 1000)
+            print(
+                f"stores: {label:<17} {n:>3} turns: save {statistics.median(saves):5.1f} ms, "
+                f"read {statistics.median(reads):5.1f} ms"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two short levels (tests, checks)")
@@ -288,7 +332,12 @@ def main(argv: list[str] | None = None) -> int:
         "--embedded", action="store_true", help="make run's defaults: SQLite, no Redis, 1 replica"
     )
     parser.add_argument("--profile", type=Path, help="py-spy one citizen's turns into this file")
+    parser.add_argument("--stores", action="store_true", help="Redis against PostgreSQL alone")
     args = parser.parse_args(argv)
+    if args.stores:
+        with bench_database() as url:
+            bench_stores(url)
+        return 0
     if args.profile:
         args.profile.parent.mkdir(parents=True, exist_ok=True)
         with bench_database() as url:

@@ -20,6 +20,11 @@ as the durable copy. Redis rather than PostgreSQL alone: measured on this machin
 turns: 4 ms and 10 ms), and the lock store needs Redis anyway. Redis that fails is logged; the
 conversation is then read from SQL.
 
+A turn must not cost more as the conversation grows: the copy in memory (or Redis) keeps the last
+15 messages of the citizen and a summary of the state before them (`compacted`), older messages
+keep only the top of their intent ranking (`slim_rankings`), and SQL gets only the events after
+the last one it has (`append_new_events`). SQL keeps the whole conversation.
+
 A callback form that ends without a ticket (the citizen said "annuler" or refused consent) is
 told "nothing was kept": its personal fields and the texts typed during the form are erased from
 memory and from the database at once, not 24 h later.
@@ -38,8 +43,16 @@ from typing import Any
 import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, delete, select
 from sqlalchemy import event as sql_event
@@ -61,6 +74,10 @@ REDIS_PREFIX = "triage:conversation:"
 # turn's stored weight. Actions read the ranking of the latest messages only (actions/tracker.py).
 FULL_RANKINGS = 5
 SLIM_RANKING = 10
+# The copy in memory keeps the last KEEP_TURNS messages of the citizen (and what followed), the
+# state before them summed up in a few events; compacted again every COMPACT_EVERY messages.
+KEEP_TURNS = 15
+COMPACT_EVERY = 5
 
 
 def conversations_url() -> URL:
@@ -159,7 +176,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
         sql = self._connect()
         if sql is not None:
             try:
-                await sql.save(tracker)
+                append_new_events(sql, tracker)
             except SQLAlchemyError as exc:
                 self._lost(exc)
         self._erase_abandoned_form(tracker)
@@ -196,10 +213,10 @@ class DurableTrackerStore(InMemoryTrackerStore):
         return keys
 
     async def _keep(self, tracker: DialogueStateTracker) -> None:
-        """The copy in memory (or Redis)."""
+        """The copy in memory (or Redis), compacted."""
         slim_rankings(tracker.events)
         try:
-            await super().save(tracker)
+            await super().save(compacted(tracker, self._domain) or tracker)
         except redis.exceptions.RedisError as exc:
             log.error("Redis failed, the conversation goes to SQL only: %s", exc)
 
@@ -316,6 +333,83 @@ class DurableTrackerStore(InMemoryTrackerStore):
             return
         if gone:
             log.info("deleted %d conversation events older than %s", gone, self.retention)
+
+
+def append_new_events(sql: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """Write the events after the last one the database has. (Rasa's SQL store counts the rows
+    and skips as many events: wrong once the tracker is compacted.)"""
+    table = SQLTrackerStore.SQLEvent
+    with sql.session_scope() as session:
+        last = session.execute(
+            select(table.type_name, table.timestamp)
+            .where(table.sender_id == tracker.sender_id)
+            .order_by(table.id.desc())
+            .limit(1)
+        ).first()
+        for event in events_after(list(tracker.events), last):
+            data = event.as_dict()
+            session.add(
+                table(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+            )
+        session.commit()
+
+
+def events_after(events: list[Event], last: Any) -> list[Event]:
+    """The events after the stored one `last` (type, timestamp); all of them when none is."""
+    if last is None:
+        return events
+    type_name, stamp = last
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].type_name == type_name and events[index].timestamp == stamp:
+            return events[index + 1 :]
+    return [event for event in events if event.timestamp > stamp]
+
+
+def compacted(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker | None:
+    """The tracker from its last KEEP_TURNS citizen messages on, what came before summed up as a
+    session start, the slots and the active form at that point; None while it is short enough.
+
+    Without this every turn reads, writes and sends the action server the whole conversation,
+    and replays it in the policies: the longer the conversation, the dearer the turn. The policies
+    look 4 turns back; a ticket's transcript keeps the last 15 messages. SQL keeps everything."""
+    events = list(tracker.events)
+    messages = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    if len(messages) < KEEP_TURNS + COMPACT_EVERY:
+        return None
+    cut = messages[-KEEP_TURNS]
+    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], slots=domain.slots)
+    started = next((e for e in reversed(events[:cut]) if isinstance(e, SessionStarted)), None)
+    began = started.timestamp if started else events[0].timestamp
+    at = events[cut].timestamp  # slots at the cut: erased with an abandoned form begun before
+    initial = {slot.name: slot.initial_value for slot in domain.slots}
+    summary: list[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=began),
+        SessionStarted(timestamp=began),
+        *(
+            SlotSet(name, value, timestamp=at)
+            for name, value in before.current_slot_values().items()
+            if value != initial.get(name)
+        ),
+    ]
+    if before.active_loop_name:
+        summary += [
+            next(
+                e
+                for e in reversed(events[:cut])
+                if isinstance(e, ActiveLoop) and e.name == before.active_loop_name
+            )
+        ]
+    summary.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=at))
+    return DialogueStateTracker.from_events(
+        tracker.sender_id, summary + events[cut:], slots=domain.slots
+    )
 
 
 def _write_ahead(dbapi_connection: Any, _record: Any) -> None:

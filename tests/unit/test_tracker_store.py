@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -153,3 +159,30 @@ def test_the_sqlite_copy_is_written_ahead(domain: Domain, tmp_path: Path) -> Non
     asyncio.run(store.save(tracker))
     with sqlite3.connect(tmp_path / "conversations.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_long_conversation_is_kept_short_in_memory_and_whole_in_sql(
+    domain: Domain, database: Database
+) -> None:
+    store = DurableTrackerStore(domain, url=database.url)
+    tracker = new_conversation(domain)
+    turn(tracker, "je veux être rappelé", name="Jeanne Martin")
+    tracker.update(ActiveLoop("callback_form"))
+    for n in range(40):
+        turn(tracker, f"message {n}")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve(tracker.sender_id))  # as Rasa does, turn by turn
+        assert tracker is not None
+    messages = [e for e in tracker.events if isinstance(e, UserUttered)]
+    assert 15 <= len(messages) < 20 and messages[-1].text == "message 39"
+    assert tracker.get_slot("citizen_name") == "Jeanne Martin"
+    assert tracker.active_loop_name == "callback_form"
+    # every event written once to SQL: 2 to start, 3 for the first turn, the form, 2 a turn
+    assert stored_events(store, tracker.sender_id) == 2 + 3 + 1 + 40 * 2
+    restarted = DurableTrackerStore(domain, url=database.url)
+    whole = asyncio.run(restarted.retrieve(tracker.sender_id))
+    assert whole is not None
+    assert [e.text for e in whole.events if isinstance(e, UserUttered)][:2] == [
+        "je veux être rappelé",
+        "message 0",
+    ]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
-from bot.accounts import Account
+from console.accounts import Account
 from console.services import services
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_alias", "static"})

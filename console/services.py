@@ -18,13 +18,13 @@ from flask import current_app
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.accounts import AccountStore
-from bot.audit import AuditLog
 from bot.db import make_engine, session_factory
 from bot.hours import OpeningHours
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError
 from bot.settings import Settings
 from bot.tickets import TicketStore
+from console.accounts import AccountStore
+from console.audit import AuditLog
 
 log = logging.getLogger(__name__)
 SECRET_ENV = "TRIAGE_CONSOLE_SECRET"

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot.accounts import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from bot.tickets.models import utcnow
+from console.accounts import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from console.labels import ROLE_LABELS
 from console.security import current_account, requires
 from console.services import services

@@ -10,14 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, add_ticket_event, failed_attempts, ticket_history
-from bot.tickets.models import Ticket, utcnow
-from console import workflow
+from bot.tickets import workflow
+from bot.tickets.history import add_ticket_event, failed_attempts, ticket_history
+from bot.tickets.models import AttemptResult, EventKind, Ticket, utcnow
+from bot.tickets.workflow import Actor, WorkflowError, lock_ticket
 from console.labels import ATTEMPT_LABELS, OUTCOME_LABELS, RESOLUTION_LABELS
 from console.queue import urgency_of
 from console.security import current_account, requires
 from console.services import services
-from console.workflow import Actor, WorkflowError, lock_ticket
 
 blueprint = Blueprint("tickets", __name__, url_prefix="/demandes")
 # bot.conversation.TICKET_ENTITIES, as agents read them.
@@ -53,7 +53,7 @@ def show(reference: str) -> Any:
         ticket = session.execute(query).scalar_one_or_none()
         if ticket is None:
             abort(404)
-        add_ticket_event(session, ticket, actor.name, "view", at=now)
+        add_ticket_event(session, ticket, actor.name, EventKind.VIEW, at=now)
         history = ticket_history(session, ticket.id)
         failures = failed_attempts(session, ticket.id)
     same_phone = context.tickets.find_by_phone(ticket.phone) if ticket.phone else []
@@ -69,7 +69,7 @@ def show(reference: str) -> Any:
         failures=failures,
         max_failures=context.settings.max_failed_attempts,
         entity_labels=ENTITY_LABELS,
-        attempt_results=ATTEMPT_RESULTS,
+        attempt_results=tuple(AttemptResult),
         attempt_labels=ATTEMPT_LABELS,
         resolutions=RESOLUTION_LABELS,
         outcome_labels=OUTCOME_LABELS,

@@ -15,18 +15,19 @@ from flask import Flask
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
-import bot.accounts
-import bot.audit
-from bot.accounts import AccountError, AccountStore
-from bot.audit import AuditEntry, TicketEvent
+import console.accounts
+import console.audit
 from bot.db import session_factory
 from bot.settings import Settings, get_settings
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Base, Ticket, utcnow
 from console import cli
+from console.accounts import AccountError, AccountStore
+from console.audit import AuditEntry
 from tests.console.conftest import Browser, days_ago
 
 ROOT = Path(__file__).resolve().parents[2]
-assert bot.accounts and bot.audit  # their tables are on Base.metadata
+assert console.accounts and console.audit  # their tables are on Base.metadata
 
 
 @pytest.fixture

@@ -137,7 +137,8 @@ class Report:
             row[0] += 1
             row[1] += contact.outcome in ANSWERED_ALONE
             row[2] += contact.outcome == InteractionOutcome.CALLBACK
-        return sorted(((t, *v) for t, v in rows.items()), key=lambda r: (-r[1], r[0]))
+        table = [(topic, n, alone, callbacks) for topic, (n, alone, callbacks) in rows.items()]
+        return sorted(table, key=lambda r: (-r[1], r[0]))
 
 
 class WorkingClock:

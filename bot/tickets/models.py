@@ -25,7 +25,8 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Typed Any: SQLAlchemy 1.4 ships no types, and mypy refuses a class built at run time as a base.
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 # JSON on every backend, binary JSON where PostgreSQL offers it.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -165,7 +165,7 @@ class TicketStore:
         return TicketReceipt(ticket.reference, self._local(ticket.due_at), True, duplicate)
 
     def _local(self, at: datetime | str) -> datetime:
-        moment = _parse(at) if isinstance(at, str) else at
+        moment = datetime.fromisoformat(at) if isinstance(at, str) else at
         return moment.astimezone(self.settings.timezone)
 
     # --- the outbox ----------------------------------------------------------------------
@@ -395,7 +395,7 @@ def _check(draft: TicketDraft) -> None:
     if draft.phone and not (draft.phone.startswith("+") and draft.phone[1:].isdigit()):
         raise ValueError("the phone number must be in E.164 form (bot.validators)")
     slot = draft.callback_slot
-    moments = (draft.created_at, draft.consent_at, slot and slot.start, slot and slot.end)
+    moments = (draft.created_at, draft.consent_at, *((slot.start, slot.end) if slot else ()))
     if any(m is not None and (m.tzinfo is None or m.utcoffset() is None) for m in moments):
         raise ValueError("naive datetime in a ticket draft: pass timezone-aware datetimes")
 

@@ -23,10 +23,10 @@ system:
 	@bash scripts/setup_system.sh
 
 model: setup
-	@$(PY) scripts/train.py
+	@$(PY) -m triage.train
 
 run: setup model
-	@$(PY) scripts/run.py
+	@$(PY) -m triage.run
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -41,7 +41,7 @@ test: setup system model lint validate
 	$(PY) -m pytest -q
 
 bench: setup model
-	$(PY) scripts/bench.py
+	$(PY) -m triage.bench
 
 clean:
 	rm -rf models reports results .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Secrets the processes of the assistant share, kept as files in var/secrets/ (mode 0600).
 
-Made once, at set-up (scripts/stack.py) or by whichever process needs one first: the file is
+Made once, at set-up (triage/stack.py) or by whichever process needs one first: the file is
 created exclusively, so two processes starting together read the same value. Nothing here is
 ever logged or sent to a client.
 """

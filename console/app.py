@@ -62,7 +62,7 @@ def create_app(
     _register_template_helpers(app, settings)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _error_page)
-    # Behind the reverse proxy (scripts/proxy.py, the only one that reaches this loopback port):
+    # Behind the reverse proxy (triage/proxy.py, the only one that reaches this loopback port):
     # the citizen's address, https, and the /console/ prefix come from its headers.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app

@@ -1,4 +1,4 @@
-"""The figures of scripts/eval_nlu.py, checked by hand on a small set of predictions.
+"""The figures of triage/evaluation/nlu.py, checked by hand on a small set of predictions.
 
 No model needed: these tests run in milliseconds."""
 

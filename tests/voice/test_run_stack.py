@@ -1,4 +1,4 @@
-"""`make run`'s phone line: the gateway as a service of scripts/stack.py, on its defaults (the best
+"""`make run`'s phone line: the gateway as a service of triage/stack.py, on its defaults (the best
 recogniser installed, the Kokoro voice), answering a call over AudioSocket."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from bot.validators import fold
-from scripts.run import phone_line as run_phone_line
 from tests.voice.caller_speech import say
+from triage.run import phone_line as run_phone_line
 from voice.asterisk_client import PhoneCall
 from voice.audio import Audio, telephone_band
 from voice.tts import is_audible

@@ -1,6 +1,6 @@
 """Start and stop the assistant's processes: action server, Rasa server, web pages, console, voice.
 
-Used by `make run` (scripts/run.py) and by the end-to-end tests (tests/conftest.py), so that both
+Used by `make run` (triage/run.py) and by the end-to-end tests (tests/conftest.py), so that both
 run the assistant the same way.
 """
 
@@ -20,14 +20,13 @@ from typing import Any
 
 from typing_extensions import Self
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT))
+from bot.keys import PHONE_SECRET_ENV, phone_secret_file, read_or_create
+from bot.logsafe import LogWriter
+from channels.sessions import SITE_ORIGINS_ENV, origin_of, site_origins
+from triage import ROOT
+from triage.proxy import ProxyPlan, nginx_binary, write_config
 
-from bot.keys import PHONE_SECRET_ENV, phone_secret_file, read_or_create  # noqa: E402
-from bot.logsafe import LogWriter  # noqa: E402
-from channels.sessions import SITE_ORIGINS_ENV, origin_of, site_origins  # noqa: E402
-from scripts.proxy import ProxyPlan, nginx_binary, write_config  # noqa: E402
+BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -98,7 +97,7 @@ class Stack:
     web_port: int = 8081
     console_port: int = 8090
     with_console: bool = True
-    # The reverse proxy (scripts/proxy.py), the only listener meant for citizens; skipped when
+    # The reverse proxy (triage/proxy.py), the only listener meant for citizens; skipped when
     # nginx is not installed. TLS when TRIAGE_TLS_CERT and TRIAGE_TLS_KEY name the files.
     proxy_port: int = 8080
     proxy_host: str = "0.0.0.0"
@@ -278,9 +277,7 @@ class Stack:
             [
                 sys.executable,
                 "-m",
-                "bot.cli",
                 "voice",
-                "--serve",
                 "--rasa-url",
                 self.rasa_url,
                 "--host",

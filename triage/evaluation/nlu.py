@@ -5,7 +5,7 @@ reports/nlu/report.json: per-intent precision/recall/F1, topic accuracy, out-of-
 false rejections, topic confusion matrix and the list of errors, checked against the targets.
 
 Usage:
-    python scripts/eval_nlu.py --data tests/nlu/heldout.yml [--model PATH] [--check]
+    python -m triage.evaluation.nlu --data tests/nlu/heldout.yml [--model PATH] [--check]
 
 Exit code 0 unless --check is given and a target is missed.
 """
@@ -25,13 +25,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-# Run as `python scripts/eval_nlu.py`, only scripts/ is on the path: the project root must be too,
-# for bot/ and for the model's own component (nlu_components/), which Rasa imports by module path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bot import routing  # noqa: E402
+from bot import routing
+from triage import ROOT
 
 TOPICS: tuple[str, ...] = routing.TOPICS
 GENERAL = "general"

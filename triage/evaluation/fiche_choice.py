@@ -6,7 +6,7 @@ got right, it compares the fiche chosen by: the NLU's intent alone; the BM25 fic
 embedding baseline; and the assistant's rule (bot.fiche_search.resolve) for several thresholds.
 Prints a table; writes reports/nlu/fiche_choice.md.
 
-Usage: python scripts/eval_fiche_choice.py [--model PATH]
+Usage: python -m triage.evaluation.fiche_choice [--model PATH]
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bot import fiche_search  # noqa: E402
-from bot.knowledge import KnowledgeBase, get_knowledge_base  # noqa: E402
-from bot.routing import topic_of  # noqa: E402
-from scripts import eval_nlu  # noqa: E402
+from bot import fiche_search
+from bot.knowledge import KnowledgeBase, get_knowledge_base
+from bot.routing import topic_of
+from triage import ROOT
+from triage.evaluation import nlu as eval_nlu
 
 HELDOUT = (ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "heldout_fiches.yml")
 GRID = (

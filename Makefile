@@ -28,8 +28,12 @@ model: setup
 run: setup model
 	@$(PY) -m triage.run
 
+# Style (ruff), types (mypy, [tool.mypy]) and the import layers (import-linter, [tool.importlinter]:
+# triage/ above the adapters, the adapters above the core and independent of each other).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data nlu_data bot/data

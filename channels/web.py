@@ -77,7 +77,7 @@ class WebSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
-    def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
+    def blueprint(self, on_new_message):  # untyped like Rasa's own InputChannel.blueprint
         blueprint = super().blueprint(guarded(on_new_message))
         handle = guarded(on_new_message)
         sio = self.sio
@@ -147,7 +147,7 @@ class WebRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
+    def blueprint(self, on_new_message):  # untyped like Rasa's own InputChannel.blueprint
         handle = guarded(on_new_message)
         key = session_key()
         limits = _Limits()

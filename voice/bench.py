@@ -130,7 +130,7 @@ async def measure_latency(
 
     gateway = Gateway(replace(config, audiosocket_port=0, http_port=0), recognizer=recognizer)
     await gateway.start()
-    heard = []
+    heard: list[str] = []
     try:
         if gateway.prerenderer is not None:  # a warm line: every answer's start rendered
             await asyncio.to_thread(gateway.prerenderer.first_ready.wait)

@@ -71,6 +71,11 @@ def nlu_fiche(kb: KnowledgeBase, case: Case) -> str:
     return fiche.id if fiche else ""
 
 
+def bm25_fiche(index: Any, case: Case) -> str:
+    hits = index.search(case.text, case.topic, 1)
+    return hits[0].fiche.id if hits else ""
+
+
 def rule_outcome(kb: KnowledgeBase, index: Any, case: Case) -> str:
     """right / choice (the right fiche among the buttons) / wrong."""
     decision = fiche_search.resolve(case.text, case.intent, case.ranking, kb, index)
@@ -109,9 +114,7 @@ def report(kb: KnowledgeBase, all_cases: Sequence[Case]) -> list[str]:
     on_topic = [c for c in all_cases if topic_of(c.intent) == c.topic and kb.for_intent(c.intent)]
     n = len(on_topic)
     nlu_right = sum(nlu_fiche(kb, c) == c.gold for c in on_topic)
-    bm25_right = sum(
-        (hits := index.search(c.text, c.topic, 1)) and hits[0].fiche.id == c.gold for c in on_topic
-    )
+    bm25_right = sum(bm25_fiche(index, c) == c.gold for c in on_topic)
     best = spacy_ranker(kb)
     spacy_right = sum(best(c.text, c.topic) == c.gold for c in on_topic)
     lines = [

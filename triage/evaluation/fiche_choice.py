@@ -23,7 +23,7 @@ from bot import fiche_search
 from bot.knowledge import KnowledgeBase, get_knowledge_base
 from bot.routing import topic_of
 from triage import ROOT
-from triage.evaluation import nlu as eval_nlu
+from triage.evaluation.nlu import runner as eval_nlu
 
 HELDOUT = (ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "heldout_fiches.yml")
 GRID = (

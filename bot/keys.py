@@ -39,8 +39,7 @@ def read_or_create(path: Path) -> str:
 
 def phone_secret_file() -> Path:
     """Shared by the Rasa server (phone channel) and the voice gateway."""
-    given = os.environ.get(PHONE_SECRET_ENV)
-    return Path(given) if given else secret_file("phone-channel")
+    return get_settings().phone_secret_file or secret_file("phone-channel")
 
 
 def phone_token() -> str:

@@ -25,7 +25,11 @@ def main() -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
     stack = Stack(
-        model=model, var_dir=settings.var_dir, database_url=settings.database_url, with_voice=True
+        model=model,
+        var_dir=settings.var_dir,
+        database_url=settings.database_url,
+        with_voice=True,
+        settings=settings,
     )
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "

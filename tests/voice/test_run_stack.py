@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import urllib.request
+from dataclasses import replace
 
 import pytest
 
@@ -25,8 +26,14 @@ ANSWER_SECONDS = 7.0
 def phone_line(assistant_stack, voice_config, monkeypatch):
     """The stack's voice service, started as `make run` starts it (models where `make models`
     put them; the sentences rendered ahead kept in var/ between runs)."""
-    monkeypatch.setenv("TRIAGE_VOICE_MODELS", str(voice_config.whisper_model.parent))
-    monkeypatch.setenv("TRIAGE_TTS_CACHE", str(voice_config.tts_cache))
+    settings = assistant_stack.settings
+    environment = {
+        **settings.environment,
+        "TRIAGE_VOICE_MODELS": str(voice_config.whisper_model.parent),
+        "TRIAGE_TTS_CACHE": str(voice_config.tts_cache),
+    }
+    # The stack hands its settings' environment to the processes it starts.
+    monkeypatch.setattr(assistant_stack, "settings", replace(settings, environment=environment))
     assistant_stack.add_voice()
     assistant_stack.start_service("voice")
     yield assistant_stack

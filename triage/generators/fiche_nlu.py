@@ -20,7 +20,7 @@ from triage import ROOT
 TARGET = ROOT / "nlu_data" / "fiche_questions.yml"
 FICHES = ROOT / "knowledge" / "fiches"
 HEADER = (
-    "# Generated from knowledge/fiches/*.yml by scripts/generate_fiche_nlu.py:"
+    "# Generated from knowledge/fiches/*.yml by python -m triage.generators.fiche_nlu:"
     " do not edit by hand.\n"
     "# Each fiche's questions train the fiche's first intent.\n"
 )

@@ -35,8 +35,8 @@ def render_domain(topic: str, intents: list[str]) -> str:
 def render_rules(catalogue: list[tuple[str, str]]) -> str:
     lines = [
         "# One rule per topic intent (generated from docs/intents.md by",
-        "# scripts/generate_topic_rules.py): simple questions are answered from their fiche,",
-        "# complex cases start the callback form.",
+        "# python -m triage.generators.topic_rules): simple questions are answered from their",
+        "# fiche, complex cases start the callback form.",
         'version: "3.1"',
         "",
         "rules:",

@@ -256,11 +256,12 @@ class ActionHandleFallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, candidates: list[tuple[str, float]]
     ) -> None:
         kb = get_knowledge_base()
-        likely = [
+        found = (
             kb.for_intent(name)
             for name, confidence in candidates[:3]
-            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE and kb.for_intent(name)
-        ]
+            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE
+        )
+        likely = [fiche for fiche in found if fiche is not None]
         topics = {fiche.topic for fiche in likely}
         if len(topics) == 1 and not is_phone(tracker):
             dispatcher.utter_message(

@@ -294,9 +294,9 @@ class ValidateCallbackForm(FormValidationAction):
         filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
         turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
         if turn.question:
-            events = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            answered = self._answer(dispatcher, tracker, topic_question(tracker), text)
             dispatcher.utter_message(response="utter_back_to_form")
-            return [*events, SlotSet(requested, None)]
+            return [*answered, SlotSet(requested, None)]
         values: dict[str, Any] = {}
         for name, raw in turn.updates.items():
             stored = canonical(name, raw)

@@ -27,7 +27,6 @@ from console.accounts import AccountStore
 from console.audit import AuditLog
 
 log = logging.getLogger(__name__)
-SECRET_ENV = "TRIAGE_CONSOLE_SECRET"
 SECRET_FILE = "console_secret"
 
 
@@ -74,11 +73,11 @@ def services() -> Services:
     return current_app.extensions["triage"]
 
 
-def secret_key(var_dir: Path, env: dict[str, str] | None = None) -> str:
+def secret_key(settings: Settings) -> str:
     """TRIAGE_CONSOLE_SECRET, else a key generated once into var/console_secret (mode 0600)."""
-    env = dict(os.environ if env is None else env)
-    if env.get(SECRET_ENV):
-        return env[SECRET_ENV]
+    if settings.console_secret:
+        return settings.console_secret
+    var_dir = settings.var_dir
     path = var_dir / SECRET_FILE
     try:
         return _read_secret(path)

@@ -14,7 +14,6 @@ channel guard (channels/guard.py), which tells the citizen to send the message a
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -24,8 +23,9 @@ import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 
+from bot.settings import get_settings
+
 log = logging.getLogger(__name__)
-REDIS_URL_ENV = "REDIS_URL"
 WAIT_S = 0.05
 MUTEX_TIMEOUT_S = 5
 T = TypeVar("T")
@@ -98,8 +98,8 @@ class ConversationLocks(LockStore):
     """The lock store bot/endpoints.yml names: SharedLockStore when REDIS_URL is set, Rasa's
     in-memory one otherwise. (Rasa instantiates the class it is given: `__new__` chooses.)"""
 
-    def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
-        url = os.environ.get(REDIS_URL_ENV)
+    def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
+        url = get_settings().redis_url
         if not url:
             return InMemoryLockStore()
         log.info("conversation locks kept in Redis, shared by the Rasa replicas")

@@ -1,4 +1,4 @@
-"""Corrections to Rasa 3.6 where a turn measured wasted time (scripts/bench_load.py --profile).
+"""Corrections to Rasa 3.6 where a turn measured wasted time (triage/bench_load.py --profile).
 
 Applied once when Rasa loads the channels (channels/__init__.py), so in the Rasa server only.
 
@@ -41,4 +41,4 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator, MutableMapping
 from datetime import timedelta
@@ -82,10 +81,7 @@ COMPACT_EVERY = 5
 
 def conversations_url() -> URL:
     """TRIAGE_CONVERSATIONS_URL, else SQLite in the var folder (next to the tickets)."""
-    given = os.environ.get("TRIAGE_CONVERSATIONS_URL")
-    if given:
-        return make_url(given)
-    return make_url(f"sqlite:///{get_settings().var_dir / 'conversations.db'}")
+    return make_url(get_settings().conversations_url)
 
 
 def _with_timeouts(url: URL) -> URL:
@@ -137,6 +133,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
         event_broker: EventBroker | None = None,
         url: str | None = None,
         retention_hours: int | None = None,
+        redis_url: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's `url` as `host`
@@ -149,7 +146,7 @@ class DurableTrackerStore(InMemoryTrackerStore):
         self._next_sweep = 0.0
         self._touched: dict[str, float] = {}
         self._erased: dict[str, float] = {}
-        redis_url = os.environ.get("REDIS_URL")
+        redis_url = get_settings().redis_url if redis_url is None else redis_url
         if redis_url:  # replicas: the copy in memory is shared, in Redis
             self.store = RedisConversations(redis_url, int(self.retention.total_seconds()))
         self._connect()

@@ -8,12 +8,12 @@
 ## bench-load: simulated citizens (open and closed loop, 1 to 100) against 1 then 2 replicas,
 ## on the local Redis and PostgreSQL (BENCH_REDIS_URL, BENCH_POSTGRES_URL); about 10 minutes
 bench-load: setup model
-	$(PY) scripts/bench_load.py
+	$(PY) -m triage.bench_load
 
 ## bench-load-quick: the same, two short levels (a minute or two)
 bench-load-quick: setup model
-	$(PY) scripts/bench_load.py --quick
+	$(PY) -m triage.bench_load --quick
 
 ## profile-turn: py-spy on one citizen's turns (top costs), then turns 1-20 against 60-80
 profile-turn: setup model
-	$(PY) scripts/bench_load.py --profile reports/profile/turn.txt
+	$(PY) -m triage.bench_load --profile reports/profile/turn.txt

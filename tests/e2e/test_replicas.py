@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from scripts.stack import Service, free_port
 from tests.conftest import RunningAssistant
 from tests.e2e.chat import Citizen
 from tests.e2e.test_chat import book_callback, finish_after_name, tickets_of
+from triage.stack import Service, free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

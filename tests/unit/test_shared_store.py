@@ -16,7 +16,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.domain import Domain
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 from channels.guard import guarded
 from channels.lock_store import ConversationLocks, ConversationStoreDown, SharedLockStore
 from channels.tracker_store import REDIS_PREFIX, DurableTrackerStore
@@ -33,13 +33,12 @@ def domain() -> Domain:
 
 
 @pytest.fixture
-def redis_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def redis_url() -> Iterator[str]:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
         pytest.skip(f"Redis unreachable at {REDIS_URL}: {exc}")
-    monkeypatch.setenv("REDIS_URL", REDIS_URL)
     yield REDIS_URL
     client.close()
 
@@ -47,8 +46,8 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_two_replicas_share_a_conversation_that_expires(
     domain: Domain, database: Database, redis_url: str
 ) -> None:
-    first = DurableTrackerStore(domain, url=database.url, retention_hours=24)
-    second = DurableTrackerStore(domain, url=database.url, retention_hours=24)
+    first = DurableTrackerStore(domain, url=database.url, retention_hours=24, redis_url=redis_url)
+    second = DurableTrackerStore(domain, url=database.url, retention_hours=24, redis_url=redis_url)
     assert first.shared and second.shared
     tracker = new_conversation(domain)
     turn(tracker, "je veux être rappelé", name="Jeanne Martin")
@@ -64,31 +63,29 @@ def test_two_replicas_share_a_conversation_that_expires(
 
 
 def test_redis_down_the_conversation_is_read_from_sql(
-    domain: Domain, database: Database, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    domain: Domain, database: Database, redis_url: str
 ) -> None:
     tracker = new_conversation(domain)
     turn(tracker, "je veux être rappelé", name="Paul Durand")
-    asyncio.run(DurableTrackerStore(domain, url=database.url).save(tracker))
-    monkeypatch.setenv("REDIS_URL", NO_REDIS)
-    cut_off = DurableTrackerStore(domain, url=database.url)
+    asyncio.run(DurableTrackerStore(domain, url=database.url, redis_url=redis_url).save(tracker))
+    cut_off = DurableTrackerStore(domain, url=database.url, redis_url=NO_REDIS)
     again = asyncio.run(cut_off.retrieve(tracker.sender_id))  # logged, not raised
     assert again is not None and again.get_slot("citizen_name") == "Paul Durand"
     turn(again, "Ivry")
     asyncio.run(cut_off.save(again))
-    monkeypatch.setenv("REDIS_URL", redis_url)
     redis.Redis.from_url(redis_url).delete(REDIS_PREFIX + tracker.sender_id)
-    later = asyncio.run(DurableTrackerStore(domain, url=database.url).retrieve(tracker.sender_id))
+    back = DurableTrackerStore(domain, url=database.url, redis_url=redis_url)
+    later = asyncio.run(back.retrieve(tracker.sender_id))
     assert later is not None and later.latest_message.text == "Ivry"
 
 
-def test_without_redis_url_locks_stay_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("REDIS_URL", raising=False)
+def test_without_redis_url_locks_stay_in_memory() -> None:
+    assert not get_settings().redis_url  # make run's default
     assert isinstance(ConversationLocks(), InMemoryLockStore)
 
 
 def test_two_replicas_never_hand_out_the_same_ticket(redis_url: str) -> None:
-    replicas = [ConversationLocks(), ConversationLocks()]
-    assert all(isinstance(r, SharedLockStore) for r in replicas)
+    replicas = [SharedLockStore(redis_url), SharedLockStore(redis_url)]
     conversation = f"test-{uuid.uuid4().hex}"
     tickets: list[int] = []
 
@@ -106,7 +103,7 @@ def test_two_replicas_never_hand_out_the_same_ticket(redis_url: str) -> None:
 
 
 def test_messages_of_one_conversation_run_one_after_the_other(redis_url: str) -> None:
-    replicas = [ConversationLocks(), ConversationLocks()]
+    replicas = [SharedLockStore(redis_url), SharedLockStore(redis_url)]
     conversation = f"test-{uuid.uuid4().hex}"
     steps: list[str] = []
 
@@ -126,9 +123,8 @@ def test_messages_of_one_conversation_run_one_after_the_other(redis_url: str) ->
     )
 
 
-def test_redis_down_the_citizen_is_told_to_send_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_URL", NO_REDIS)
-    locks = ConversationLocks()
+def test_redis_down_the_citizen_is_told_to_send_again() -> None:
+    locks = SharedLockStore(NO_REDIS)
 
     async def rasa_handler(message: UserMessage) -> None:
         async with locks.lock(message.sender_id):

@@ -3,41 +3,36 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.settings import get_settings  # noqa: E402
-from scripts.stack import Stack, Supervisor  # noqa: E402
-from scripts.train import model_path  # noqa: E402
+from bot.settings import Settings, get_settings
+from triage.stack import Stack, Supervisor
+from triage.train import model_path
 
 
-def replicas() -> tuple[int, str | None]:
+def replicas(settings: Settings) -> tuple[int, str | None]:
     """RASA_REPLICAS (1 by default), or 0 and why it cannot be honoured."""
-    count = os.environ.get("RASA_REPLICAS", "1")
-    if not count.isdigit() or int(count) < 1:
-        return 0, f"RASA_REPLICAS={count}: give a number of Rasa servers, 1 or more"
-    if int(count) > 1 and not os.environ.get("REDIS_URL"):
+    count = settings.rasa_replicas
+    if count < 1:
+        return 0, "RASA_REPLICAS: give a number of Rasa servers, 1 or more"
+    if count > 1 and not settings.redis_url:
         return 0, (
             "RASA_REPLICAS above 1 needs REDIS_URL (redis://host:6379/0): the replicas share "
             "their conversations and locks there"
         )
-    return int(count), None
+    return count, None
 
 
-def durable_conversations(count: int, database_url: str) -> str | None:
+def durable_conversations(count: int, settings: Settings) -> str | None:
     """Where replicas keep the durable copy of conversations: TRIAGE_CONVERSATIONS_URL, else the
     tickets' PostgreSQL database; on one machine the default SQLite file is shared as it is."""
-    given = os.environ.get("TRIAGE_CONVERSATIONS_URL")
-    if given or count == 1:
-        return given
-    return database_url if database_url.startswith("postgresql") else None
+    if count == 1 or settings.environment.get("TRIAGE_CONVERSATIONS_URL"):
+        return None  # the settings' own conversations_url
+    url = settings.database_url
+    return url if url.startswith("postgresql") else None
 
 
 def main() -> int:
@@ -51,7 +46,7 @@ def main() -> int:
     # inherits SIGINT ignored, and a KeyboardInterrupt mid-start would leave children behind).
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
-    count, problem = replicas()
+    count, problem = replicas(settings)
     if problem:
         print(problem, file=sys.stderr)
         return 1
@@ -61,7 +56,8 @@ def main() -> int:
         database_url=settings.database_url,
         with_voice=True,
         more_rasa_ports=Stack.replica_ports(count, first=5005),
-        conversations_url=durable_conversations(count, settings.database_url),
+        conversations_url=durable_conversations(count, settings),
+        settings=settings,
     )
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "

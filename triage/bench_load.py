@@ -37,11 +37,9 @@ import psutil
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.stack import Stack  # noqa: E402
-from scripts.train import model_path  # noqa: E402
+from triage import ROOT
+from triage.stack import Stack
+from triage.train import model_path
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -298,12 +296,10 @@ def bench_stores(url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20) 
 
     domain = Domain.load(str(ROOT / "bot" / "domain"))
     ranking = [{"name": name, "confidence": 0.001} for name in domain.intents]
-    os.environ["REDIS_URL"] = REDIS_URL
     stores = {
-        "Redis + SQL copy": DurableTrackerStore(domain, url=url),
+        "Redis + SQL copy": DurableTrackerStore(domain, url=url, redis_url=REDIS_URL),
         "PostgreSQL alone": SQLTrackerStore(domain, host=url),
     }
-    del os.environ["REDIS_URL"]
     for n in turns:
         for label, store in stores.items():
             events = [ActionExecuted("action_session_start"), SessionStarted()]

@@ -37,6 +37,7 @@ import psutil
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.settings import load_settings
 from triage import ROOT
 from triage.stack import Stack
 from triage.train import model_path
@@ -181,15 +182,21 @@ def bench_database() -> Iterator[str]:
 
 
 def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
-    """The scaled layout (Redis, PostgreSQL), or `make run`'s defaults when `embedded`."""
+    """The scaled layout (Redis, PostgreSQL), or `make run`'s defaults when `embedded`; the
+    environment read now (the benchmark changes a limit in it)."""
+    env = dict(os.environ)
+    if embedded:
+        for name in ("REDIS_URL", "TRIAGE_CONVERSATIONS_URL", "RASA_REPLICAS"):
+            env.pop(name, None)
     stack = Stack.isolated(
         model_path(),
         var_dir,
         with_console=False,
+        more_rasa_ports=Stack.replica_ports(replicas),
         redis_url=None if embedded else REDIS_URL,
-        conversations_url=None if embedded else os.environ.get("BENCH_CONVERSATIONS_URL"),
+        conversations_url=None if embedded else env.get("BENCH_CONVERSATIONS_URL"),
+        settings=load_settings(env=env),
     )
-    stack.more_rasa_ports = Stack.replica_ports(replicas)
     stack.start()
     return stack
 

@@ -148,11 +148,11 @@ def test_two_messages_sent_at_the_same_moment_are_processed_in_order(
     first = Citizen(replicas.urls()[0])
     first.say("bonjour")
     second = Citizen(replicas.urls()[1], sender=first.sender)
-    questions = {
-        first: "combien touche-t-on au RSA quand on est seul ?",
-        second: "quel est le montant de l'APA pour une personne en GIR 3 ?",
-    }
-    threads = [threading.Thread(target=c.say, args=(q,)) for c, q in questions.items()]
+    questions = [
+        (first, "combien touche-t-on au RSA quand on est seul ?"),
+        (second, "quel est le montant de l'APA pour une personne en GIR 3 ?"),
+    ]
+    threads = [threading.Thread(target=c.say, args=(q,)) for c, q in questions]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -166,7 +166,7 @@ def test_two_messages_sent_at_the_same_moment_are_processed_in_order(
     ]
     # Every message is in the conversation once, each answered before the next is read.
     users = [k for k in kinds if k != "action_listen"]
-    assert sorted(users) == sorted(["bonjour", *questions.values()]), kinds
+    assert sorted(users) == sorted(["bonjour", *(q for _, q in questions)]), kinds
     assert all(a != b for a, b in pairwise(kinds)), kinds
 
 

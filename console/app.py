@@ -15,6 +15,7 @@ from bot.db import upgrade
 from bot.settings import Settings, get_settings
 from bot.validators import format_phone
 from console import labels
+from console.people import agent_name
 from console.security import init_security
 from console.services import Services, secret_key
 
@@ -106,6 +107,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         topic_label=labels.topic_label,
         channel_label=labels.channel_label,
         label=labels.label,
+        agent_name=agent_name,
     )
 
 

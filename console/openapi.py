@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.knowledge import TOPICS
-from console.labels import RESOLUTION_LABELS
+from console.labels import CHANNEL_LABELS, RESOLUTION_LABELS
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -137,6 +137,17 @@ def spec(title: str) -> dict[str, Any]:
                             "name": "status",
                             "in": "query",
                             "schema": {"type": "string", "enum": ["open", "claimed", "closed"]},
+                        },
+                        {
+                            "name": "channel",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(CHANNEL_LABELS)},
+                        },
+                        {
+                            "name": "commune",
+                            "in": "query",
+                            "description": "One of the communes of departement.yml (else 400)",
+                            "schema": {"type": "string"},
                         },
                         {"name": "updated_since", "in": "query", "schema": _DATE_TIME},
                         {"name": "after_id", "in": "query", "schema": {"type": "integer"}},

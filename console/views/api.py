@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from bot.audit import add_ticket_event, ticket_history
 from bot.tickets.models import Ticket, utcnow
 from console import workflow
+from console.labels import CHANNEL_LABELS
 from console.openapi import spec
+from console.queue import UnknownFilterValue, known
 from console.security import session_account
 from console.services import services
 from console.workflow import Actor, WorkflowError, lock_ticket
@@ -136,6 +138,16 @@ def list_tickets() -> Any:
         if status not in ("open", "claimed", "closed"):
             return _error(400, "status : open, claimed ou closed.")
         query = query.where(Ticket.status == status)
+    settings = services().settings
+    try:
+        channel = known(request.args.get("channel", ""), CHANNEL_LABELS, "Canal")
+        commune = known(request.args.get("commune", ""), settings.communes, "Commune")
+    except UnknownFilterValue as exc:
+        return _error(400, str(exc))
+    if channel:
+        query = query.where(Ticket.channel == channel)
+    if commune:
+        query = query.where(Ticket.commune == commune)
     try:
         limit = min(int(request.args.get("limit", 100)), MAX_LIMIT)
         after_id = int(request.args.get("after_id", 0))

@@ -49,6 +49,9 @@ class Settings:
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
+    # Failed attempts closer together than this count as one towards max_failed_attempts, and
+    # « rappeler à… » cannot be set earlier (three calls in five minutes are not three tries).
+    min_minutes_between_failed_attempts: int = 120
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
@@ -162,6 +165,9 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
             path, callback, "urgent_deadline_working_hours", 8
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        min_minutes_between_failed_attempts=_positive_int(
+            path, callback, "min_minutes_between_failed_attempts", 120
+        ),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
         privacy_contact=_privacy_contact(raw),

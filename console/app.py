@@ -90,16 +90,20 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         except ValueError:
             return e164
 
-    def iso_local(text: str | None) -> str:
-        """A transcript time (ISO 8601 text) as local HH:MM; unreadable text as it is."""
+    def iso_local(text: str | None, pattern: str = "%H:%M") -> str:
+        """An ISO 8601 time (transcript, event detail) as local time; unreadable text as it is."""
         try:
             moment = datetime.fromisoformat(str(text))
         except ValueError:
             return str(text or "")
-        return local(moment, "%H:%M") if moment.tzinfo else moment.strftime("%H:%M")
+        return local(moment, pattern) if moment.tzinfo else moment.strftime(pattern)
 
     app.jinja_env.filters.update(
-        local=local, iso_local=iso_local, phone=phone, hours_fr=labels.hours_fr
+        local=local,
+        iso_local=iso_local,
+        phone=phone,
+        hours_fr=labels.hours_fr,
+        minutes_fr=labels.minutes_fr,
     )
     app.jinja_env.globals.update(
         settings=settings,

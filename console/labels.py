@@ -69,3 +69,8 @@ def hours_fr(hours: float) -> str:
     if h == 0:
         return f"{m} min"
     return f"{h} h" if m == 0 else f"{h} h {m:02d}"
+
+
+def minutes_fr(minutes: int) -> str:
+    """A gap in minutes as agents say it: "2 h", "1 h 30", "45 min"."""
+    return hours_fr(minutes / 60)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, add_ticket_event, failed_attempts, ticket_history
+from bot.audit import ATTEMPT_RESULTS, add_ticket_event, ticket_history
+from bot.audit import FAILED_ATTEMPT_RESULTS as FAILED_RESULTS
+from bot.tickets.attempts import counted_failures, earliest_next_call
 from bot.tickets.models import Ticket, utcnow
 from console import workflow
 from console.labels import ATTEMPT_LABELS, OUTCOME_LABELS, RESOLUTION_LABELS
@@ -28,6 +30,10 @@ ENTITY_LABELS = {
     "commune": "Commune citée",
 }
 Action = Callable[[Session, Ticket, Actor, datetime], str]
+# Earlier requests listed in full at the top of the page; the rest are counted.
+EARLIER_SHOWN = 3
+# What <input type="datetime-local"> reads and writes.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 def _actor() -> Actor:
@@ -55,18 +61,29 @@ def show(reference: str) -> Any:
             abort(404)
         add_ticket_event(session, ticket, actor.name, "view", at=now)
         history = ticket_history(session, ticket.id)
-        failures = failed_attempts(session, ticket.id)
     same_phone = context.tickets.find_by_phone(ticket.phone) if ticket.phone else []
     earlier = [t for t in same_phone if t.id != ticket.id]
+    gap = timedelta(minutes=context.settings.min_minutes_between_failed_attempts)
+    failed_at = [
+        e.at for e in history if e.kind == "attempt" and e.detail.get("result") in FAILED_RESULTS
+    ]
+    earliest = earliest_next_call(max(failed_at, default=None), now, gap, context.hours)
+    notes = [e for e in history if e.text]
     return render_template(
         "ticket.html",
         ticket=ticket,
         hours_left=context.hours.working_hours_between(now, ticket.due_at),
         fiche=_fiche(ticket),
         urgency=urgency_of(ticket),
-        earlier=earlier,
+        earlier=earlier[:EARLIER_SHOWN],
+        earlier_count=len(earlier),
         history=history,
-        failures=failures,
+        last_note=notes[-1] if notes else None,
+        attempts=sum(1 for e in history if e.kind == "attempt"),
+        failures=counted_failures(failed_at, gap),
+        raw_failures=len(failed_at),
+        gap_minutes=context.settings.min_minutes_between_failed_attempts,
+        earliest_call=earliest.astimezone(context.settings.timezone).strftime(LOCAL_INPUT),
         max_failures=context.settings.max_failed_attempts,
         entity_labels=ENTITY_LABELS,
         attempt_results=ATTEMPT_RESULTS,

@@ -216,5 +216,44 @@ def test_time_left_uses_working_hours(
     before = hours.working_hours_between(datetime.now(timezone.utc), ticket.due_at)
     page = html.unescape(browser_for("agent").get(f"/demandes/{reference}").text)
     after = hours.working_hours_between(datetime.now(timezone.utc), ticket.due_at)
-    shown = {f"({hours_fr(value)} ouvrées restantes)" for value in (before, after)}
+    shown = {f"{hours_fr(value)} ouvrées restantes" for value in (before, after)}
     assert any(text in page for text in shown), shown
+
+
+def test_the_page_is_built_around_the_call(
+    browser_for: Callable[[str | None], Browser], make_ticket: Callable[..., str]
+) -> None:
+    older = [make_ticket(created_at=days_ago(40 - i), reason=f"Demande {i}") for i in range(5)]
+    recap = "Récapitulatif :\nNom : Jeanne Martin\nTéléphone : 06 12 34 56 78"
+    reference = make_ticket(
+        citizen_name="Jeanne Martin",
+        transcript=[
+            {"speaker": "assistant", "text": recap, "at": "2026-11-20T09:15:00+00:00"},
+            {"speaker": "citoyen", "text": "[bouton] Oui, j'accepte", "at": "x"},
+        ],
+    )
+    agent = browser_for("agent")
+    agent.post(f"/demandes/{reference}/note", {"text": "Rappeler après 14 h."})
+    page = html.unescape(agent.get(f"/demandes/{reference}").text)
+    main = page[page.index("<main") :]
+    # Who, phone, deadline, attempts and the last note come before anything else.
+    card = main[main.index('id="call-card"') : main.index("</section>")]
+    for expected in (
+        "Jeanne Martin",
+        "06 12 34 56 78",
+        "Échéance",
+        "Tentatives",
+        "Rappeler après 14 h.",
+    ):
+        assert expected in card, expected
+    assert "Agnès Agent" in card and ">agnes<" not in page  # names, not logins
+    # Three earlier requests listed, the others counted; history before the transcript.
+    assert "déjà fait 5 demandes" in main
+    assert sum(ref in main for ref in older) == 3 and "Et 2 demandes plus anciennes" in main
+    assert main.index('id="history"') < main.index('id="transcript"')
+    # The recap keeps its line breaks; a button shows its title, not "[bouton] …".
+    assert f'<span class="turn__text preserve-lines">{recap}</span>' in main
+    assert "[bouton]" not in main and '<span class="turn__button">Oui, j\'accepte</span>' in main
+    # No call result chosen in advance.
+    form = main[main.index('id="attempt-form"') : main.index('id="resolve-form"')]
+    assert form.count('name="result"') == 4 and "checked" not in form

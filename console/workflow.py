@@ -6,20 +6,29 @@ lands without its trace. Rules:
 - an open ticket is claimed by whoever acts on it first;
 - a ticket claimed by someone else can be worked on only by a supervisor (or the CRM);
 - after Settings.max_failed_attempts failed call attempts the ticket closes as unreachable
-  (or as a wrong number when that was the last result);
+  (or as a wrong number when that was the last result); failed attempts closer together than
+  Settings.min_minutes_between_failed_attempts count as one (bot.tickets.attempts);
+- a failed attempt plans the next call (« rappeler à… »), no sooner than that gap;
 - a transfer to a service closes the ticket for the contact centre.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, FAILED_ATTEMPT_RESULTS, add_ticket_event, failed_attempts
+from bot.audit import ATTEMPT_RESULTS, FAILED_ATTEMPT_RESULTS, TicketEvent, add_ticket_event
+from bot.hours import OpeningHours
 from bot.settings import Settings
+from bot.tickets.attempts import (
+    PlanningError,
+    check_planned_call,
+    counted_failures,
+    earliest_next_call,
+)
 from bot.tickets.models import Ticket
 from console.labels import RESOLUTION_LABELS
 
@@ -70,6 +79,7 @@ def _take(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None
 
 def _close(ticket: Ticket, outcome: str, now: datetime) -> None:
     ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", outcome, now, now
+    ticket.next_call_at = None
 
 
 def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
@@ -80,6 +90,26 @@ def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None
     _take(session, ticket, actor, now)
 
 
+def _failures_before(session: Session, ticket: Ticket) -> list[datetime]:
+    query = select(TicketEvent.at, TicketEvent.detail).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "attempt"
+    )
+    rows = session.execute(query)
+    return [at for at, detail in rows if detail.get("result") in FAILED_ATTEMPT_RESULTS]
+
+
+def _plan_next_call(
+    planned: datetime | None, settings: Settings, now: datetime
+) -> tuple[datetime, timedelta]:
+    """The next call after a failure now: `planned` if the rules allow it, else the earliest."""
+    gap = timedelta(minutes=settings.min_minutes_between_failed_attempts)
+    earliest = earliest_next_call(now, now, gap, OpeningHours(settings))
+    try:
+        return (check_planned_call(planned, earliest) if planned else earliest), gap
+    except PlanningError as exc:
+        raise WorkflowError(str(exc)) from exc
+
+
 def record_attempt(
     session: Session,
     ticket: Ticket,
@@ -88,24 +118,34 @@ def record_attempt(
     comment: str | None,
     settings: Settings,
     now: datetime,
+    next_call_at: datetime | None = None,
 ) -> bool:
-    """Record a call attempt; return True when it closed the ticket (too many failures)."""
+    """Record a call attempt; return True when it closed the ticket (too many failures).
+
+    A failure plans the next call (`next_call_at`, or the earliest allowed) and counts towards
+    closing only when far enough from the previous counted failure.
+    """
     if result not in ATTEMPT_RESULTS:
         raise WorkflowError("Résultat d'appel inconnu.")
     comment = _clean_text(comment)
+    failed = result in FAILED_ATTEMPT_RESULTS
+    planned, gap = _plan_next_call(next_call_at, settings, now) if failed else (None, None)
     _take(session, ticket, actor, now)
-    add_ticket_event(session, ticket, actor.name, "attempt", {"result": result}, comment, now)
-    ticket.updated_at = now
-    if result not in FAILED_ATTEMPT_RESULTS:
+    detail = {"result": result}
+    if planned is not None:
+        detail["next_call_at"] = planned.isoformat()
+    failures_before = _failures_before(session, ticket) if failed else []
+    add_ticket_event(session, ticket, actor.name, "attempt", detail, comment, now)
+    ticket.updated_at, ticket.next_call_at = now, planned
+    if gap is None:
         return False
-    session.flush()
-    failures = failed_attempts(session, ticket.id)
+    failures = counted_failures([*failures_before, now], gap)
     if failures < settings.max_failed_attempts:
         return False
     outcome = "wrong_number" if result == "wrong_number" else "unreachable"
     _close(ticket, outcome, now)
-    detail = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
-    add_ticket_event(session, ticket, actor.name, "resolve", detail, at=now)
+    closing = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
+    add_ticket_event(session, ticket, actor.name, "resolve", closing, at=now)
     return True
 
 

@@ -16,6 +16,8 @@ from bot.hours import OpeningHours
 
 # Planned calls fall on a round five minutes (easier to read and to honour).
 PLAN_STEP = timedelta(minutes=5)
+# The agent reads the earliest time on the page a few minutes before recording the call.
+PLAN_TOLERANCE = timedelta(minutes=10)
 
 
 class PlanningError(ValueError):
@@ -46,7 +48,7 @@ def earliest_next_call(
 
 def check_planned_call(planned: datetime, earliest: datetime, deadline_days: int = 30) -> datetime:
     """`planned` if acceptable, else PlanningError saying why (too soon, too late)."""
-    if planned < earliest - timedelta(seconds=59):  # the form has minutes, not seconds
+    if planned < earliest - PLAN_TOLERANCE:
         raise PlanningError(
             "Trop tôt pour rappeler : au plus tôt le "
             f"{earliest.strftime('%d/%m/%Y à %H:%M')} (écart minimal entre deux tentatives)."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -67,7 +67,10 @@ def show(reference: str) -> Any:
     failed_at = [
         e.at for e in history if e.kind == "attempt" and e.detail.get("result") in FAILED_RESULTS
     ]
-    earliest = earliest_next_call(max(failed_at, default=None), now, gap, context.hours)
+    # « Rappeler à… » is for after this call, if it fails now.
+    earliest = earliest_next_call(now, now, gap, context.hours).astimezone(
+        context.settings.timezone
+    )
     notes = [e for e in history if e.text]
     return render_template(
         "ticket.html",
@@ -83,7 +86,8 @@ def show(reference: str) -> Any:
         failures=counted_failures(failed_at, gap),
         raw_failures=len(failed_at),
         gap_minutes=context.settings.min_minutes_between_failed_attempts,
-        earliest_call=earliest.astimezone(context.settings.timezone).strftime(LOCAL_INPUT),
+        earliest_call=earliest.strftime(LOCAL_INPUT),
+        earliest_call_text=earliest.strftime("%d/%m/%Y à %H:%M"),
         max_failures=context.settings.max_failed_attempts,
         entity_labels=ENTITY_LABELS,
         attempt_results=ATTEMPT_RESULTS,
@@ -122,6 +126,16 @@ def claim(reference: str) -> Any:
     return _act(reference, action)
 
 
+def _planned(text: str | None, tz: tzinfo) -> datetime | None:
+    """The « rappeler à… » field (local date and time) as an aware moment; empty: None."""
+    if not (text or "").strip():
+        return None
+    try:
+        return datetime.strptime(text.strip(), LOCAL_INPUT).replace(tzinfo=tz)
+    except ValueError:
+        raise WorkflowError("Date de rappel illisible (jj/mm/aaaa hh:mm attendu).") from None
+
+
 @blueprint.route("/<reference>/appel", methods=["POST"])
 @requires("agent")
 def attempt(reference: str) -> Any:
@@ -129,13 +143,19 @@ def attempt(reference: str) -> Any:
     settings = services().settings
 
     def action(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> str:
-        closed = workflow.record_attempt(session, ticket, actor, result, comment, settings, now)
+        planned = _planned(request.form.get("next_call_at"), settings.timezone)
+        closed = workflow.record_attempt(
+            session, ticket, actor, result, comment, settings, now, planned
+        )
         text = f"Tentative d'appel enregistrée : {ATTEMPT_LABELS[result].lower()}."
         if closed:
             text += (
                 f" {settings.max_failed_attempts} tentatives sans succès : la demande est close "
                 f"({OUTCOME_LABELS[ticket.outcome].lower()})."
             )
+        elif ticket.next_call_at:
+            when = ticket.next_call_at.astimezone(settings.timezone)
+            text += f" Rappel prévu le {when.strftime('%d/%m/%Y à %H:%M')}."
         return text
 
     return _act(reference, action)

@@ -59,12 +59,15 @@ def test_earliest_next_call_respects_the_gap_rounding_and_opening_hours(settings
 def test_a_planned_call_too_soon_or_too_far_is_refused(settings: Settings) -> None:
     earliest = local(settings, 2026, 11, 23, 11, 10)
     assert check_planned_call(earliest, earliest) == earliest
+    # Read on the page a few minutes before the call was recorded: still accepted.
+    almost = earliest - timedelta(minutes=5)
+    assert check_planned_call(almost, earliest) == almost
     assert check_planned_call(earliest + timedelta(days=1), earliest) == earliest + timedelta(
         days=1
     )
     with pytest.raises(
         PlanningError, match="Trop tôt pour rappeler : au plus tôt le 23/11/2026 à 11:10"
     ):
-        check_planned_call(earliest - timedelta(minutes=10), earliest)
+        check_planned_call(earliest - timedelta(minutes=30), earliest)
     with pytest.raises(PlanningError, match="trop lointain"):
         check_planned_call(earliest + timedelta(days=40), earliest)

@@ -70,9 +70,9 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from console.views import accounts, api, auth, queue, stats, tickets
+    from console.views import accounts, api, auth, identity, queue, stats, tickets
 
-    for module in (auth, queue, tickets, stats, accounts, api):
+    for module in (auth, queue, tickets, stats, accounts, api, identity):
         app.register_blueprint(module.blueprint)
 
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 PALETTE = ("#000091", "#18753c", "#b34000", "#a558a0", "#5770be", "#716043", "#ce0500")
 TEXT = "#3a3a3a"
 GRID = "#dddddd"
-FONT = 'font-family="Marianne, Arial, sans-serif"'
+FONT = 'font-family="system-ui, Arial, sans-serif"'  # the State's Marianne is not ours
 
 
 def nice_axis(value: float) -> tuple[float, float]:

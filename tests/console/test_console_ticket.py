@@ -167,6 +167,7 @@ def test_rappeler_a_plans_the_next_call_no_sooner_than_the_gap(
     assert f"Rappel prévu le {wanted.strftime('%d/%m/%Y à %H:%M')}" in html.unescape(page.text)
     assert _ticket(app, reference).next_call_at == wanted
     assert 'id="call-planned"' in page.text
+    assert f"Rappel prévu le {wanted.strftime('%d/%m %H:%M')}" in agent.get("/file").text
     # Left empty: the earliest allowed moment.
     agent.post(f"/demandes/{reference}/appel", {"result": "no_answer", "next_call_at": ""})
     planned = _ticket(app, reference).next_call_at

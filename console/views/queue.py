@@ -16,7 +16,7 @@ from flask import (
 )
 
 from bot.knowledge import TOPICS
-from bot.tickets.models import utcnow
+from bot.tickets.models import TicketStatus, utcnow
 from console.labels import CHANNEL_LABELS
 from console.queue import (
     STATUS_FILTERS,
@@ -26,15 +26,15 @@ from console.queue import (
     newest_urgent,
     queue_page,
 )
-from console.security import current_account, requires
+from console.security import requires, signed_in_account
 from console.services import services
 
 blueprint = Blueprint("queue", __name__)
 STATUS_CHOICES = {
     "active": "À traiter (nouveaux et pris en charge)",
-    "open": "Nouveaux",
-    "claimed": "Pris en charge",
-    "closed": "Clos",
+    TicketStatus.OPEN: "Nouveaux",
+    TicketStatus.CLAIMED: "Pris en charge",
+    TicketStatus.CLOSED: "Clos",
     "all": "Tous",
 }
 assert set(STATUS_CHOICES) == set(STATUS_FILTERS)
@@ -46,7 +46,7 @@ def _filters() -> QueueFilters:
     settings = services().settings
     try:
         return QueueFilters.from_args(
-            request.args, current_account().username, CHANNEL_LABELS, settings.communes
+            request.args, signed_in_account().username, CHANNEL_LABELS, settings.communes
         )
     except UnknownFilterValue as exc:
         abort(400, description=str(exc))
@@ -75,7 +75,7 @@ def index() -> Any:
         communes=context.settings.communes,
         channels=list(CHANNEL_LABELS),
         assignees=holders,
-        me=current_account().username,
+        me=signed_in_account().username,
         urgent_count=urgent_count,
         newest_urgent=newest or "",
         refresh_seconds=current_app.config.get("QUEUE_REFRESH_SECONDS", REFRESH_SECONDS),

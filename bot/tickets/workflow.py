@@ -15,12 +15,11 @@ lands without its trace. Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, FAILED_ATTEMPT_RESULTS, TicketEvent, add_ticket_event
 from bot.hours import OpeningHours
 from bot.settings import Settings
 from bot.tickets.attempts import (
@@ -29,10 +28,19 @@ from bot.tickets.attempts import (
     counted_failures,
     earliest_next_call,
 )
-from bot.tickets.models import Ticket
-from console.labels import RESOLUTION_LABELS
+from bot.tickets.history import add_ticket_event, failed_attempt_times
+from bot.tickets.models import (
+    FAILED_ATTEMPT_RESULTS,
+    RESOLUTIONS,
+    AttemptResult,
+    EventKind,
+    Outcome,
+    Ticket,
+    TicketStatus,
+)
 
 MAX_TEXT = 2000
+_ATTEMPT_RESULTS = tuple(AttemptResult)  # `"x" in AttemptResult` raises before Python 3.12
 
 
 class WorkflowError(ValueError):
@@ -60,42 +68,35 @@ def _clean_text(text: str | None, required: bool = False) -> str | None:
 
 
 def _check_open(ticket: Ticket) -> None:
-    if ticket.status == "closed":
+    if ticket.status == TicketStatus.CLOSED:
         raise WorkflowError(f"La demande {ticket.reference} est déjà close.")
 
 
 def _take(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
     """Claim an open ticket for the actor; refuse someone else's unless allowed."""
     _check_open(ticket)
-    if ticket.status == "claimed" and ticket.assignee != actor.name:
+    if ticket.status == TicketStatus.CLAIMED and ticket.assignee != actor.name:
         if not actor.may_override:
             raise WorkflowError(f"La demande est prise en charge par {ticket.assignee}.")
         return
-    if ticket.status == "open" and not actor.name.startswith("api:"):
-        ticket.status, ticket.assignee = "claimed", actor.name
+    if ticket.status == TicketStatus.OPEN and not actor.name.startswith("api:"):
+        ticket.status, ticket.assignee = TicketStatus.CLAIMED, actor.name
         ticket.updated_at = now
-        add_ticket_event(session, ticket, actor.name, "claim", at=now)
+        add_ticket_event(session, ticket, actor.name, EventKind.CLAIM, at=now)
 
 
-def _close(ticket: Ticket, outcome: str, now: datetime) -> None:
-    ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", outcome, now, now
+def _close(ticket: Ticket, outcome: Outcome, now: datetime) -> None:
+    ticket.status, ticket.outcome = TicketStatus.CLOSED, outcome
+    ticket.closed_at = ticket.updated_at = now
     ticket.next_call_at = None
 
 
 def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
     _check_open(ticket)
-    if ticket.status == "claimed":
+    if ticket.status == TicketStatus.CLAIMED:
         who = "vous" if ticket.assignee == actor.name else ticket.assignee
         raise WorkflowError(f"La demande est déjà prise en charge par {who}.")
     _take(session, ticket, actor, now)
-
-
-def _failures_before(session: Session, ticket: Ticket) -> list[datetime]:
-    query = select(TicketEvent.at, TicketEvent.detail).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "attempt"
-    )
-    rows = session.execute(query)
-    return [at for at, detail in rows if detail.get("result") in FAILED_ATTEMPT_RESULTS]
 
 
 def _plan_next_call(
@@ -114,7 +115,7 @@ def record_attempt(
     session: Session,
     ticket: Ticket,
     actor: Actor,
-    result: str,
+    result: AttemptResult | str,
     comment: str | None,
     settings: Settings,
     now: datetime,
@@ -125,27 +126,30 @@ def record_attempt(
     A failure plans the next call (`next_call_at`, or the earliest allowed) and counts towards
     closing only when far enough from the previous counted failure.
     """
-    if result not in ATTEMPT_RESULTS:
+    if result not in _ATTEMPT_RESULTS:
         raise WorkflowError("Résultat d'appel inconnu.")
+    result = AttemptResult(result)
     comment = _clean_text(comment)
-    failed = result in FAILED_ATTEMPT_RESULTS
-    planned, gap = _plan_next_call(next_call_at, settings, now) if failed else (None, None)
-    _take(session, ticket, actor, now)
-    detail = {"result": result}
-    if planned is not None:
-        detail["next_call_at"] = planned.isoformat()
-    failures_before = _failures_before(session, ticket) if failed else []
-    add_ticket_event(session, ticket, actor.name, "attempt", detail, comment, now)
-    ticket.updated_at, ticket.next_call_at = now, planned
-    if gap is None:
+    if result not in FAILED_ATTEMPT_RESULTS:
+        _take(session, ticket, actor, now)
+        add_ticket_event(
+            session, ticket, actor.name, EventKind.ATTEMPT, {"result": result}, comment, now
+        )
+        ticket.updated_at, ticket.next_call_at = now, None
         return False
-    failures = counted_failures([*failures_before, now], gap)
+    planned, gap = _plan_next_call(next_call_at, settings, now)
+    _take(session, ticket, actor, now)
+    failures = counted_failures([*failed_attempt_times(session, ticket.id), now], gap)
+    detail = {"result": result, "next_call_at": planned.astimezone(timezone.utc).isoformat()}
+    add_ticket_event(session, ticket, actor.name, EventKind.ATTEMPT, detail, comment, now)
+    ticket.updated_at, ticket.next_call_at = now, planned
     if failures < settings.max_failed_attempts:
         return False
-    outcome = "wrong_number" if result == "wrong_number" else "unreachable"
+    wrong = result == AttemptResult.WRONG_NUMBER
+    outcome = Outcome.WRONG_NUMBER if wrong else Outcome.UNREACHABLE
     _close(ticket, outcome, now)
     closing = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
-    add_ticket_event(session, ticket, actor.name, "resolve", closing, at=now)
+    add_ticket_event(session, ticket, actor.name, EventKind.RESOLVE, closing, at=now)
     return True
 
 
@@ -153,16 +157,19 @@ def resolve(
     session: Session,
     ticket: Ticket,
     actor: Actor,
-    outcome: str,
+    outcome: Outcome | str,
     comment: str | None,
     now: datetime,
 ) -> None:
-    if outcome not in RESOLUTION_LABELS:
+    """Close the ticket with an outcome an agent or the CRM chose (one of RESOLUTIONS)."""
+    if outcome not in RESOLUTIONS:
         raise WorkflowError("Issue inconnue.")
+    outcome = Outcome(outcome)
     comment = _clean_text(comment)
     _take(session, ticket, actor, now)
     _close(ticket, outcome, now)
-    add_ticket_event(session, ticket, actor.name, "resolve", {"outcome": outcome}, comment, now)
+    detail = {"outcome": outcome}
+    add_ticket_event(session, ticket, actor.name, EventKind.RESOLVE, detail, comment, now)
 
 
 def transfer(
@@ -179,13 +186,15 @@ def transfer(
         raise WorkflowError("Service inconnu.")
     comment = _clean_text(comment)
     _take(session, ticket, actor, now)
-    _close(ticket, "transferred", now)
-    add_ticket_event(session, ticket, actor.name, "transfer", {"service": service.id}, comment, now)
+    _close(ticket, Outcome.TRANSFERRED, now)
+    detail = {"service": service.id}
+    add_ticket_event(session, ticket, actor.name, EventKind.TRANSFER, detail, comment, now)
 
 
 def add_note(session: Session, ticket: Ticket, actor: Actor, text: str, now: datetime) -> None:
     """A note is allowed on any ticket, closed ones included (a citizen calls back later)."""
-    add_ticket_event(session, ticket, actor.name, "note", text=_clean_text(text, True), at=now)
+    typed = _clean_text(text, True)
+    add_ticket_event(session, ticket, actor.name, EventKind.NOTE, text=typed, at=now)
     ticket.updated_at = now
 
 
@@ -205,6 +214,6 @@ def reassign(
         raise WorkflowError("Agent inconnu ou désactivé.")
     detail = {"from": ticket.assignee, "to": assignee}
     ticket.assignee = assignee
-    ticket.status = "claimed" if assignee else "open"
+    ticket.status = TicketStatus.CLAIMED if assignee else TicketStatus.OPEN
     ticket.updated_at = now
-    add_ticket_event(session, ticket, actor.name, "reassign", detail, at=now)
+    add_ticket_event(session, ticket, actor.name, EventKind.REASSIGN, detail, at=now)

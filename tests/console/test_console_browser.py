@@ -357,7 +357,8 @@ def test_keyboard_path_through_the_call_workflow(
     earlier = [
         make_ticket(created_at=days_ago(30 + i), reason=f"Demande ancienne {i}") for i in range(5)
     ]
-    reference = make_ticket(
+    reference = make_ticket(  # urgent: first in the queue, before the overdue older ones
+        priority=Priority.URGENT,
         citizen_name="Jeanne Martin",
         reason="Refus de l'APA pour ma mère.",
         transcript=[

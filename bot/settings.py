@@ -70,6 +70,10 @@ class Settings:
     var_dir: Path = PROJECT_ROOT / "var"
     # Deployment, from the environment (the README's table says which variable sets each).
     conversations_url: str = ""
+    # Rasa replicas (RASA_REPLICAS; 0 when the value is not a number) share locks and
+    # conversations in Redis at redis_url (REDIS_URL); none for one replica.
+    rasa_replicas: int = 1
+    redis_url: str = ""
     phone_secret_file: Path | None = None
     site_origins: tuple[str, ...] = ()
     chat_rate_session: float = 30.0
@@ -208,11 +212,17 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
     )
 
 
+def _count(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
 def _deployment(env: dict[str, str], var_dir: Path) -> dict[str, Any]:
     """The Settings fields that come from the environment alone."""
     return {
         "conversations_url": env.get("TRIAGE_CONVERSATIONS_URL")
         or f"sqlite:///{var_dir / 'conversations.db'}",
+        "rasa_replicas": _count(env.get("RASA_REPLICAS", "1")),
+        "redis_url": env.get("REDIS_URL", ""),
         "phone_secret_file": Path(env["TRIAGE_PHONE_SECRET_FILE"])
         if env.get("TRIAGE_PHONE_SECRET_FILE")
         else None,

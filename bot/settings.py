@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.identity import Identity, parse_identity
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -49,6 +51,8 @@ class Settings:
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
+    # Colour, font and logo of the console and the site (a neutral look by default).
+    identity: Identity = field(default_factory=Identity)
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
@@ -114,6 +118,13 @@ def _positive_int(path: Path, raw: dict[str, Any], key: str, default: int) -> in
     return value
 
 
+def _identity(path: Path, raw: dict[str, Any]) -> Identity:
+    try:
+        return parse_identity(raw.get("identity"), path.parent)
+    except ValueError as exc:
+        raise _fail(path, str(exc)) from None
+
+
 def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read and validate the département file; raise ConfigurationError naming what is wrong."""
     env = dict(os.environ if env is None else env)
@@ -162,6 +173,7 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
             path, callback, "urgent_deadline_working_hours", 8
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        identity=_identity(path, raw),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
         privacy_contact=_privacy_contact(raw),

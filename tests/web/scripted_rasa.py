@@ -26,6 +26,45 @@ ANSWER_DELAY_S = 0.6  # long enough for the typing indicator to be seen
 
 YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
 
+# A callback request in four steps, as the assistant asks it (consent, name, moment, recap), for
+# the keyboard path through a whole conversation and the confirmation's main button.
+CONSENT = [
+    {"title": "Oui, j’accepte", "payload": "/consent"},
+    {"title": "Non", "payload": "/deny"},
+]
+SLOTS = [
+    {"title": "Demain matin", "payload": "/slot_morning"},
+    {"title": "Peu importe", "payload": "/slot_any"},
+]
+RECAP = [
+    {"title": "Oui, je confirme", "payload": "/affirm"},
+    {"title": "Modifier le nom", "payload": "modifier le nom"},
+    {"title": "Annuler la demande", "payload": "/cancel"},
+]
+REFERENCE = "261129-483920"
+# What each sender said last: the recap's /affirm confirms, an /affirm elsewhere is a plain choice.
+LAST_SAID: dict[str, str] = {}
+
+
+def callback_step(text: str, previous: str) -> dict[str, object] | None:
+    """The callback script's answer to `text`, or None when `text` is not part of it."""
+    if "rappel" in text.lower():
+        question = "Acceptez-vous que nous gardions votre nom et votre numéro ?"
+        return {"text": question, "buttons": CONSENT}
+    if text == "/consent":
+        return {"text": "Quel est votre nom ?"}
+    if previous == "/consent":
+        return {"text": "Quand préférez-vous être rappelé ?", "buttons": SLOTS}
+    if text.startswith("/slot_"):
+        recap = f"Je récapitule : nom {previous or '?'}, rappel {text[6:]}. Est-ce correct ?"
+        return {"text": recap, "buttons": RECAP}
+    if text == "/affirm" and previous.startswith("/slot_"):
+        return {
+            "text": f"C’est noté. Votre référence : {REFERENCE}. Pour toute question, "
+            "appelez le 3994 ou le 01 99 00 12 34."
+        }
+    return None
+
 
 async def respond(message: UserMessage) -> None:
     """The script: what the widget must cope with, keyed on the citizen's message. Answers go
@@ -33,7 +72,12 @@ async def respond(message: UserMessage) -> None:
     out, sender = message.output_channel, message.sender_id
     await asyncio.sleep(ANSWER_DELAY_S)
     text = message.text or ""
-    if text == "/ask_human":
+    previous = LAST_SAID.get(sender, "")
+    LAST_SAID[sender] = text
+    step = callback_step(text, previous)
+    if step is not None:
+        await out.send_response(sender, step)
+    elif text == "/ask_human":
         await out.send_response(
             sender, {"text": "Voulez-vous qu’un conseiller vous rappelle ?", "buttons": YES_NO}
         )

@@ -42,6 +42,19 @@ RECAP = [
     {"title": "Annuler la demande", "payload": "/cancel"},
 ]
 REFERENCE = "261129-483920"
+# A fiche as the action server writes it for the chat: several paragraphs, a next step, links.
+FICHE = "\n\n".join(
+    [
+        "L'APA aide les personnes de 60 ans ou plus qui ont besoin d'aide pour les gestes de "
+        "tous les jours.",
+        "La personne concernée peut l'obtenir si sa perte d'autonomie est classée en GIR 1 à 4 "
+        "par l'équipe du Département.",
+        "Il n'y a pas de condition de revenus : ils servent à calculer la part qui reste à payer.",
+        "Prochaine étape : demandez le dossier au Département, au 3994.",
+        "Pour en savoir plus :\n- L'APA sur service-public.fr : "
+        "https://www.service-public.fr/particuliers/vosdroits/F10009",
+    ]
+)
 # What each sender said last: the recap's /affirm confirms, an /affirm elsewhere is a plain choice.
 LAST_SAID: dict[str, str] = {}
 
@@ -61,7 +74,7 @@ def callback_step(text: str, previous: str) -> dict[str, object] | None:
     if text == "/affirm" and previous.startswith("/slot_"):
         return {
             "text": f"C’est noté. Votre référence : {REFERENCE}. Pour toute question, "
-            "appelez le 3994 ou le 01 99 00 12 34."
+            "appelez le 3994 ou le 01 45 00 00 00 (un numéro d'exemple : 01 99 00 12 34)."
         }
     return None
 
@@ -83,6 +96,8 @@ async def respond(message: UserMessage) -> None:
         )
     elif text.startswith("/"):
         await out.send_response(sender, {"text": f"Choix reçu : {text}"})
+    elif "fiche" in text.lower():
+        await out.send_response(sender, {"text": FICHE})
     elif "longue" in text.lower():
         lines = [f"Ligne {number} d’une réponse plus haute que la fenêtre." for number in range(40)]
         await out.send_response(sender, {"text": "\n".join(lines)})

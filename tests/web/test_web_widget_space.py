@@ -289,8 +289,8 @@ def test_call_and_copy_the_reference(chat_factory: Any, site: str) -> None:
     calls = last.locator("a[href^='tel:']")
     assert calls.evaluate_all("links => links.map(a => [a.textContent, a.href])") == [
         ["3994", "tel:3994"],
-        ["01 99 00 12 34", "tel:0199001234"],
-    ]
+        ["01 45 00 00 00", "tel:0145000000"],
+    ], "ARCEP's fictitious 01 99 00 range is an example, not a link"
     copy = last.get_by_role("button", name="Copier la référence 261129-483920")
     copy.click()
     assert chat.page.evaluate("() => navigator.clipboard.readText()") == "261129-483920"
@@ -385,3 +385,22 @@ def test_the_departements_look_and_no_state_font(chat_factory: Any, site: str) -
         family = node.evaluate("n => getComputedStyle(n).fontFamily")
         assert family.startswith("system-ui") and "Marianne" not in family, family
     assert not [url for url in fonts if "Marianne" in url]
+
+
+def test_a_fiche_is_one_short_message_with_details_on_demand(chat_factory: Any, site: str) -> None:
+    chat = started(chat_factory, site, "phone-390x844")
+    chat.ask("La fiche de l'APA")
+    answer = chat.bot_messages.last
+    assert chat.bot_messages.count() == 1, "one message"
+    shown = answer.inner_text()
+    assert "60 ans ou plus" in shown and "Prochaine étape" in shown, "the gist and the next step"
+    assert "GIR" not in shown and "service-public.fr" not in shown, "details wait"
+    more = answer.get_by_role("button", name="En savoir plus")
+    assert more.get_attribute("aria-expanded") == "false"
+    more.tap()
+    assert "GIR 1 à 4" in answer.inner_text() and answer.get_by_role("link").count() >= 1
+    assert (
+        answer.get_by_role("button", name="Masquer les détails").get_attribute("aria-expanded")
+        == "true"
+    )
+    document_shot(chat.page, "fiche-details")

@@ -193,8 +193,9 @@
   // Numbers a citizen can call: a ten-digit French number (spaced or not), a 39xx service
   // number, 3114, and the short emergency numbers after "appelez le" ("le 15 mai" is a date). On a phone
   // they are one tap away; a computer offers its calling application, or nothing.
+  // The 01 99 00 range is ARCEP's fictitious one, for examples: never a link.
   const PHONE =
-    /(?<![\d/-])(0[1-9](?:[ .\u00a0]?\d{2}){4}|39\d{2}|3114)(?![\d/-])|(?<=\b(?:appelez|appeler|composez|composer) le )(1[5-9]|11[2459])(?!\d)/gi;
+    /(?<![\d/-])(?!01[ .\u00a0]?99[ .\u00a0]?00)(0[1-9](?:[ .\u00a0]?\d{2}){4}|39\d{2}|3114)(?![\d/-])|(?<=\b(?:appelez|appeler|composez|composer) le )(1[5-9]|11[2459])(?!\d)/gi;
 
   function telHref(number) {
     return "tel:" + number.replace(/\D/g, "");
@@ -467,10 +468,11 @@
     const copy = button("Copier la référence", "btn btn-sm btn-secondary copy", {
       "aria-label": `Copier la référence ${reference}`,
     });
+    copy.prepend(el("span", { class: "icon icon-copy", "aria-hidden": "true" }));
     copy.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(reference);
-        copy.textContent = "Référence copiée";
+        copy.lastChild.textContent = "Référence copiée";
         announce(`La référence ${reference} est copiée.`);
       } catch (error) {
         announce(`La copie n’a pas marché : notez la référence ${reference}.`);
@@ -479,11 +481,52 @@
     return copy;
   }
 
+  // A long answer (a fiche) shows its first paragraph and its next step; the rest is one tap
+  // away behind « En savoir plus », in the same message.
+  const SHORT_ANSWER = 400;
+  const NEXT_STEP = /^(Prochaine étape|À faire)/;
+
+  function splitAnswer(text) {
+    const paragraphs = text.split(/\n{2,}/);
+    if (text.length <= SHORT_ANSWER || paragraphs.length < 3) return null;
+    const [first, ...rest] = paragraphs;
+    const next = rest.filter((p) => NEXT_STEP.test(p));
+    const details = rest.filter((p) => !NEXT_STEP.test(p));
+    return { summary: [first, ...next].join("\n\n"), details: details.join("\n\n") };
+  }
+
+  function moreButton(message, details) {
+    const more = button(message.expanded ? "Masquer les détails" : "En savoir plus", "btn btn-sm btn-tertiary more", {
+      "aria-expanded": message.expanded ? "true" : "false",
+      "aria-controls": details.id,
+    });
+    more.addEventListener("click", () => {
+      message.expanded = !message.expanded;
+      save();
+      details.hidden = !message.expanded;
+      more.setAttribute("aria-expanded", String(message.expanded));
+      more.textContent = message.expanded ? "Masquer les détails" : "En savoir plus";
+    });
+    return more;
+  }
+
+  function fillBubble(bubble, message) {
+    const parts = message.from === "bot" ? splitAnswer(message.text || "") : null;
+    if (!parts) {
+      renderText(bubble, message.text || "");
+      return;
+    }
+    renderText(bubble, parts.summary);
+    const details = el("div", { id: `tc-more-${message.id}`, class: "details", hidden: !message.expanded });
+    renderText(details, parts.details);
+    bubble.append(details, el("div", { class: "more-row" }, [moreButton(message, details)]));
+  }
+
   function messageNode(message) {
     const item = el("li", { class: `message message-${message.from}`, "data-id": String(message.id) });
     const bubble = el("div", { class: "bubble" });
     bubble.append(srOnly(message.from === "user" ? "Vous : " : "L’assistant : "));
-    renderText(bubble, message.text || "");
+    fillBubble(bubble, message);
     if (message.image) {
       bubble.append(el("br"), makeLink(message.image, "Voir l’image"));
     }

@@ -46,6 +46,7 @@ from bot.routing import TOPIC_LABELS, fold, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
 from bot.tickets import TicketDraft
+from bot.tickets.models import InteractionOutcome
 from bot.urgency import assess_priority
 from bot.validators import clean_name, format_phone, normalise_phone, phone_digit_pairs
 
@@ -293,9 +294,9 @@ class ValidateCallbackForm(FormValidationAction):
         filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
         turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
         if turn.question:
-            events = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            answered = self._answer(dispatcher, tracker, topic_question(tracker), text)
             dispatcher.utter_message(response="utter_back_to_form")
-            return [*events, SlotSet(requested, None)]
+            return [*answered, SlotSet(requested, None)]
         values: dict[str, Any] = {}
         for name, raw in turn.updates.items():
             stored = canonical(name, raw)
@@ -584,7 +585,7 @@ class ActionSubmitCallback(Action):
             topic=draft.topic,
             intent=draft.intent,
             fiche_id=draft.fiche_id,
-            outcome="callback",
+            outcome=InteractionOutcome.CALLBACK,
             commune=draft.commune,
             ticket_reference=receipt.reference,
         )

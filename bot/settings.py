@@ -1,14 +1,17 @@
-"""The département's configuration, loaded and validated once.
+"""The configuration: one Settings object, loaded and validated once per process.
 
 Everything that belongs to the département (name, number, hours, communes, services, retention)
 comes from one YAML file (`departement.yml` at the project root, or `TRIAGE_DEPARTEMENT_FILE`);
-secrets and deployment addresses come from the environment.
+secrets and deployment addresses come from the environment. This module is the only one that
+reads the environment (the README lists every variable): the others get a Settings, from their
+entry point or from `get_settings()` in the processes Rasa starts.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -62,7 +65,21 @@ class Settings:
     database_url: str = ""
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     var_dir: Path = PROJECT_ROOT / "var"
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Deployment, from the environment (the README's table says which variable sets each).
+    conversations_url: str = ""
+    phone_secret_file: Path | None = None
+    site_origins: tuple[str, ...] = ()
+    chat_rate_session: float = 30.0
+    chat_rate_address: float = 300.0
+    console_secret: str = ""
+    console_secure_cookie: bool = True
+    public_url: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    # The environment as read, for what it configures outside this object: the processes the
+    # supervisor starts inherit it, and the phone line reads its own variables from it
+    # (voice/config.py).
+    environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def outbox_dir(self) -> Path:
@@ -181,7 +198,29 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         database_url=database_url,
         knowledge_dir=Path(env.get("TRIAGE_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
         var_dir=var_dir,
+        **_deployment(env, var_dir),
     )
+
+
+def _deployment(env: dict[str, str], var_dir: Path) -> dict[str, Any]:
+    """The Settings fields that come from the environment alone."""
+    return {
+        "conversations_url": env.get("TRIAGE_CONVERSATIONS_URL")
+        or f"sqlite:///{var_dir / 'conversations.db'}",
+        "phone_secret_file": Path(env["TRIAGE_PHONE_SECRET_FILE"])
+        if env.get("TRIAGE_PHONE_SECRET_FILE")
+        else None,
+        "site_origins": tuple(env.get("TRIAGE_SITE_ORIGINS", "").split()),
+        "chat_rate_session": float(env.get("TRIAGE_CHAT_RATE_SESSION", "30")),
+        "chat_rate_address": float(env.get("TRIAGE_CHAT_RATE_ADDRESS", "300")),
+        "console_secret": env.get("TRIAGE_CONSOLE_SECRET", ""),
+        # Secure by default; plain-HTTP development on loopback opts out with 0.
+        "console_secure_cookie": env.get("TRIAGE_CONSOLE_SECURE_COOKIE", "1") != "0",
+        "public_url": env.get("TRIAGE_PUBLIC_URL", "").rstrip("/"),
+        "tls_cert": env.get("TRIAGE_TLS_CERT", ""),
+        "tls_key": env.get("TRIAGE_TLS_KEY", ""),
+        "environment": env,
+    }
 
 
 def _privacy_contact(raw: dict[str, Any]) -> str:

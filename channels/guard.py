@@ -63,7 +63,7 @@ def guarded(on_new_message: Handler) -> Handler:
             sent += 1
             await send_response(recipient_id, response)
 
-        message.output_channel.send_response = counting_send  # type: ignore[method-assign]
+        message.output_channel.send_response = counting_send
         try:
             await on_new_message(message)
         except Exception:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -50,10 +49,7 @@ PERSONAL_SLOTS = frozenset({"citizen_name", "phone", "commune", "callback_slot"}
 
 def conversations_url() -> URL:
     """TRIAGE_CONVERSATIONS_URL, else SQLite in the var folder (next to the tickets)."""
-    given = os.environ.get("TRIAGE_CONVERSATIONS_URL")
-    if given:
-        return make_url(given)
-    return make_url(f"sqlite:///{get_settings().var_dir / 'conversations.db'}")
+    return make_url(get_settings().conversations_url)
 
 
 def _with_timeouts(url: URL) -> URL:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from console.security import init_security
 from console.services import Services, secret_key
 
 HERE = Path(__file__).resolve().parent
-SECURE_COOKIE_ENV = "TRIAGE_CONSOLE_SECURE_COOKIE"
 # (title, explanation) of the error pages; a view's own abort(…, description=…) wins.
 ERRORS = {
     400: ("Requête refusée", "La demande envoyée est incomplète ou invalide."),
@@ -43,13 +41,13 @@ def create_app(
         __name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates")
     )
     app.config.update(
-        SECRET_KEY=secret or secret_key(settings.var_dir),
+        SECRET_KEY=secret or secret_key(settings),
         SESSION_COOKIE_NAME="triage_console",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         # Secure by default; plain-HTTP development on loopback opts out with
         # TRIAGE_CONSOLE_SECURE_COOKIE=0 (make run without TLS, the tests).
-        SESSION_COOKIE_SECURE=os.environ.get(SECURE_COOKIE_ENV, "1") != "0",
+        SESSION_COOKIE_SECURE=settings.console_secure_cookie,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=9),  # idle limit: one working day
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
@@ -62,7 +60,7 @@ def create_app(
     _register_template_helpers(app, settings)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _error_page)
-    # Behind the reverse proxy (scripts/proxy.py, the only one that reaches this loopback port):
+    # Behind the reverse proxy (triage/proxy.py, the only one that reaches this loopback port):
     # the citizen's address, https, and the /console/ prefix come from its headers.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app

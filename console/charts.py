@@ -80,7 +80,7 @@ def stacked_columns(
     slot = plot_w / max(len(categories), 1)
     every = max(1, round(len(categories) / 15))  # at most ~15 axis labels
     for i, category in enumerate(categories):
-        x, base = left + i * slot + slot * 0.15, top + plot_h
+        x, base = left + i * slot + slot * 0.15, float(top + plot_h)
         for index, (name, values) in enumerate(series):
             value = values[i]
             if not value:

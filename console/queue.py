@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.hours import OpeningHours
-from bot.tickets.models import Ticket
+from bot.tickets.models import Ticket, TicketStatus
 from bot.urgency import urgency_reasons
 from bot.validators import normalise_phone
 
 STATUS_FILTERS = {
-    "active": ("open", "claimed"),
-    "open": ("open",),
-    "claimed": ("claimed",),
-    "closed": ("closed",),
-    "all": ("open", "claimed", "closed"),
+    "active": (TicketStatus.OPEN, TicketStatus.CLAIMED),
+    TicketStatus.OPEN: (TicketStatus.OPEN,),
+    TicketStatus.CLAIMED: (TicketStatus.CLAIMED,),
+    TicketStatus.CLOSED: (TicketStatus.CLOSED,),
+    "all": tuple(TicketStatus),
 }
 NO_TOPIC = "none"
 NO_ASSIGNEE = "none"
@@ -67,7 +67,7 @@ class QueueRow:
 
     @property
     def overdue(self) -> bool:
-        return self.ticket.status != "closed" and self.hours_left < 0
+        return self.ticket.status != TicketStatus.CLOSED and self.hours_left < 0
 
 
 @dataclass
@@ -119,7 +119,7 @@ def priority_order() -> object:
 def _counts(filters: QueueFilters, now: datetime) -> Select:
     """Total, urgent and overdue among the filtered tickets (all of them, not just a page)."""
     sub = _filtered(filters).subquery()
-    active = sub.c.status != "closed"
+    active = sub.c.status != TicketStatus.CLOSED
     return select(
         func.count(),
         func.coalesce(func.sum(case(((sub.c.priority == "urgent") & active, 1), else_=0)), 0),
@@ -132,7 +132,7 @@ def queue_page(
 ) -> QueuePage:
     """Urgent first, then the earliest deadline; closed tickets: the latest closed first."""
     query = _filtered(filters)
-    if filters.status == "closed":
+    if filters.status == TicketStatus.CLOSED:
         query = query.order_by(Ticket.closed_at.desc(), Ticket.id.desc())
     else:
         query = query.order_by(priority_order(), Ticket.due_at, Ticket.id)

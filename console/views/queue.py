@@ -7,17 +7,17 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from bot.knowledge import TOPICS
-from bot.tickets.models import utcnow
+from bot.tickets.models import TicketStatus, utcnow
 from console.queue import STATUS_FILTERS, QueueFilters, filter_choices, queue_page
-from console.security import current_account, requires
+from console.security import requires, signed_in_account
 from console.services import services
 
 blueprint = Blueprint("queue", __name__)
 STATUS_CHOICES = {
     "active": "À traiter (nouveaux et pris en charge)",
-    "open": "Nouveaux",
-    "claimed": "Pris en charge",
-    "closed": "Clos",
+    TicketStatus.OPEN: "Nouveaux",
+    TicketStatus.CLAIMED: "Pris en charge",
+    TicketStatus.CLOSED: "Clos",
     "all": "Tous",
 }
 assert set(STATUS_CHOICES) == set(STATUS_FILTERS)
@@ -31,7 +31,7 @@ def home() -> Any:
 @blueprint.route("/file")
 @requires("agent")
 def index() -> Any:
-    me = current_account().username
+    me = signed_in_account().username
     filters = QueueFilters.from_args(request.args, me)
     context = services()
     with context.sessions() as session:

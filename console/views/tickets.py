@@ -10,14 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, add_ticket_event, failed_attempts, ticket_history
-from bot.tickets.models import Ticket, utcnow
-from console import workflow
-from console.labels import ATTEMPT_LABELS, OUTCOME_LABELS, RESOLUTION_LABELS
+from bot.tickets import workflow
+from bot.tickets.history import add_ticket_event, failed_attempts, ticket_history
+from bot.tickets.models import AttemptResult, EventKind, Ticket, utcnow
+from bot.tickets.workflow import Actor, WorkflowError, lock_ticket
+from console.labels import ATTEMPT_LABELS, OUTCOME_LABELS, RESOLUTION_LABELS, label
 from console.queue import urgency_of
-from console.security import current_account, requires
+from console.security import requires, signed_in_account
 from console.services import services
-from console.workflow import Actor, WorkflowError, lock_ticket
 
 blueprint = Blueprint("tickets", __name__, url_prefix="/demandes")
 # bot.conversation.TICKET_ENTITIES, as agents read them.
@@ -31,7 +31,7 @@ Action = Callable[[Session, Ticket, Actor, datetime], str]
 
 
 def _actor() -> Actor:
-    account = current_account()
+    account = signed_in_account()
     return Actor(account.username, account.has_role("supervisor"))
 
 
@@ -53,7 +53,7 @@ def show(reference: str) -> Any:
         ticket = session.execute(query).scalar_one_or_none()
         if ticket is None:
             abort(404)
-        add_ticket_event(session, ticket, actor.name, "view", at=now)
+        add_ticket_event(session, ticket, actor.name, EventKind.VIEW, at=now)
         history = ticket_history(session, ticket.id)
         failures = failed_attempts(session, ticket.id)
     same_phone = context.tickets.find_by_phone(ticket.phone) if ticket.phone else []
@@ -69,7 +69,7 @@ def show(reference: str) -> Any:
         failures=failures,
         max_failures=context.settings.max_failed_attempts,
         entity_labels=ENTITY_LABELS,
-        attempt_results=ATTEMPT_RESULTS,
+        attempt_results=tuple(AttemptResult),
         attempt_labels=ATTEMPT_LABELS,
         resolutions=RESOLUTION_LABELS,
         outcome_labels=OUTCOME_LABELS,
@@ -113,11 +113,11 @@ def attempt(reference: str) -> Any:
 
     def action(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> str:
         closed = workflow.record_attempt(session, ticket, actor, result, comment, settings, now)
-        text = f"Tentative d'appel enregistrée : {ATTEMPT_LABELS[result].lower()}."
+        text = f"Tentative d'appel enregistrée : {label(ATTEMPT_LABELS, result).lower()}."
         if closed:
             text += (
                 f" {settings.max_failed_attempts} tentatives sans succès : la demande est close "
-                f"({OUTCOME_LABELS[ticket.outcome].lower()})."
+                f"({label(OUTCOME_LABELS, ticket.outcome).lower()})."
             )
         return text
 
@@ -131,7 +131,7 @@ def resolve(reference: str) -> Any:
 
     def action(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> str:
         workflow.resolve(session, ticket, actor, outcome, comment, now)
-        return f"Demande close : {RESOLUTION_LABELS[outcome].lower()}."
+        return f"Demande close : {label(RESOLUTION_LABELS, outcome).lower()}."
 
     return _act(reference, action)
 

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bot.accounts import ApiToken
-from bot.audit import TicketEvent
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Ticket
+from console.accounts import ApiToken
 from console.openapi import spec
 from tests.console.conftest import Browser
 

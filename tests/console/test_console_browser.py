@@ -21,9 +21,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from bot.accounts import AccountStore
 from bot.db import make_engine, session_factory
 from bot.urgency import Priority
+from console.accounts import AccountStore
 from tests.conftest import AXE, SCREENSHOTS
 from tests.console.conftest import ACCOUNTS, PASSWORD, days_ago
 

@@ -14,15 +14,14 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.audit import TicketEvent
 from bot.hours import OpeningHours
 from bot.settings import Settings
-from bot.tickets import TicketStore
+from bot.tickets import TicketStore, workflow
+from bot.tickets.history import TicketEvent
+from bot.tickets.workflow import Actor, lock_ticket
 from bot.urgency import Priority
-from console import workflow
 from console.charts import horizontal_bars, stacked_columns
 from console.stats import Period, build_report
-from console.workflow import Actor, lock_ticket
 from tests.console.conftest import Browser, days_ago
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from flask import Flask
 from sqlalchemy import select
 
-from bot.audit import TicketEvent
 from bot.hours import OpeningHours
 from bot.settings import Settings
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Ticket
 from bot.urgency import Priority
 from console.labels import hours_fr

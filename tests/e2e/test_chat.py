@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.db import make_engine, session_factory
 from bot.tickets import Interaction, Ticket
-from scripts.stack import Supervisor
 from tests.e2e.chat import Citizen
+from triage.stack import Supervisor
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

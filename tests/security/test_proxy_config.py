@@ -1,4 +1,4 @@
-"""The public entry's configuration (scripts/proxy.py) as nginx itself reads it, with and
+"""The public entry's configuration (triage/proxy.py) as nginx itself reads it, with and
 without TLS; skipped, saying why, when nginx is not installed."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.proxy import ProxyPlan, nginx_binary, write_config
+from triage.proxy import ProxyPlan, nginx_binary, write_config
 
 
 @pytest.fixture(scope="module")

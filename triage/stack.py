@@ -1,6 +1,6 @@
 """Start and stop the assistant's processes: action server, Rasa server, web pages, console, voice.
 
-Used by `make run` (scripts/run.py) and by the end-to-end tests (tests/conftest.py), so that both
+Used by `make run` (triage/run.py) and by the end-to-end tests (tests/conftest.py), so that both
 run the assistant the same way.
 """
 
@@ -20,14 +20,14 @@ from typing import Any
 
 from typing_extensions import Self
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT))
+from bot.keys import PHONE_SECRET_ENV, phone_secret_file, read_or_create
+from bot.logsafe import LogWriter
+from bot.settings import Settings, get_settings
+from channels.sessions import SITE_ORIGINS_ENV, origin_of, site_origins
+from triage import ROOT
+from triage.proxy import ProxyPlan, nginx_binary, write_config
 
-from bot.keys import PHONE_SECRET_ENV, phone_secret_file, read_or_create  # noqa: E402
-from bot.logsafe import LogWriter  # noqa: E402
-from channels.sessions import SITE_ORIGINS_ENV, origin_of, site_origins  # noqa: E402
-from scripts.proxy import ProxyPlan, nginx_binary, write_config  # noqa: E402
+BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -98,7 +98,7 @@ class Stack:
     web_port: int = 8081
     console_port: int = 8090
     with_console: bool = True
-    # The reverse proxy (scripts/proxy.py), the only listener meant for citizens; skipped when
+    # The reverse proxy (triage/proxy.py), the only listener meant for citizens; skipped when
     # nginx is not installed. TLS when TRIAGE_TLS_CERT and TRIAGE_TLS_KEY name the files.
     proxy_port: int = 8080
     proxy_host: str = "0.0.0.0"
@@ -110,6 +110,8 @@ class Stack:
     voice_http_port: int = 8091
     services: dict[str, Service] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    # The environment and the deployment values (TLS, public address, site origins) come from it.
+    settings: Settings = field(default_factory=get_settings)
 
     @classmethod
     def isolated(cls, model: Path, var_dir: Path, **options: Any) -> Self:
@@ -131,15 +133,14 @@ class Stack:
 
     @property
     def tls(self) -> tuple[str, str] | None:
-        cert, key = os.environ.get("TRIAGE_TLS_CERT"), os.environ.get("TRIAGE_TLS_KEY")
+        cert, key = self.settings.tls_cert, self.settings.tls_key
         return (cert, key) if cert and key else None
 
     @property
     def proxy_url(self) -> str:
         """The address citizens use: TRIAGE_PUBLIC_URL (the département's domain) or the proxy's."""
-        given = os.environ.get("TRIAGE_PUBLIC_URL")
-        if given:
-            return given.rstrip("/")
+        if self.settings.public_url:
+            return self.settings.public_url
         if self.tls:
             return f"https://127.0.0.1:{self.tls_port}"
         return f"http://127.0.0.1:{self.proxy_port}"
@@ -171,7 +172,7 @@ class Stack:
     def site_origins(self) -> list[str]:
         """Pages allowed to talk to the chat: the département's site, the proxy, the web server."""
         extra = [self.proxy_url, self.local_proxy_url, self.web_url]
-        return sorted({*site_origins(), *(o for o in map(origin_of, extra) if o)})
+        return sorted({*site_origins(self.settings), *(o for o in map(origin_of, extra) if o)})
 
     @property
     def voice_url(self) -> str:
@@ -182,7 +183,7 @@ class Stack:
             # Plain HTTP on loopback (make run, tests) cannot keep a Secure cookie; behind TLS the
             # console's cookie is Secure (its default).
             "TRIAGE_CONSOLE_SECURE_COOKIE": "1" if self.tls else "0",
-            **os.environ,
+            **self.settings.environment,
             SITE_ORIGINS_ENV: " ".join(self.site_origins()),
             PHONE_SECRET_ENV: str(phone_secret_file()),
             "DATABASE_URL": self.database_url,
@@ -278,9 +279,7 @@ class Stack:
             [
                 sys.executable,
                 "-m",
-                "bot.cli",
                 "voice",
-                "--serve",
                 "--rasa-url",
                 self.rasa_url,
                 "--host",

@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from triage import ROOT
+
 INPUTS = ("config.yml", "nlu_data", "bot/domain", "bot/data", "nlu_components", "policies")
 KEEP_MODELS = 2
 

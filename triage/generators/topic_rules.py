@@ -1,19 +1,16 @@
 """Generate the per-topic domain files and one dialogue rule per topic intent from docs/intents.md.
 
 docs/intents.md is the single list of intents; run this after editing it (a unit test fails when
-the generated files are out of date):  python scripts/generate_topic_rules.py
+the generated files are out of date):  python -m triage.generators.topic_rules
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.routing import TOPIC_LABELS, TOPICS, topic_of  # noqa: E402
+from bot.routing import TOPIC_LABELS, TOPICS, topic_of
+from triage import ROOT
 
 ROW = re.compile(r"^\| (\w+) \| (answer|handoff|general) \|", re.M)
 ACTION_FOR_KIND = {"answer": "action_answer", "handoff": "action_start_handoff"}
@@ -38,8 +35,8 @@ def render_domain(topic: str, intents: list[str]) -> str:
 def render_rules(catalogue: list[tuple[str, str]]) -> str:
     lines = [
         "# One rule per topic intent (generated from docs/intents.md by",
-        "# scripts/generate_topic_rules.py): simple questions are answered from their fiche,",
-        "# complex cases start the callback form.",
+        "# python -m triage.generators.topic_rules): simple questions are answered from their",
+        "# fiche, complex cases start the callback form.",
         'version: "3.1"',
         "",
         "rules:",

@@ -9,15 +9,13 @@ from __future__ import annotations
 import asyncio
 import resource
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from triage import ROOT
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TICKETS = 300
@@ -39,7 +37,7 @@ def held_out_messages() -> list[str]:
 def bench_nlu() -> None:
     from rasa.core.agent import Agent
 
-    from scripts.train import model_path
+    from triage.train import model_path
 
     model = model_path()
     if not model.exists():

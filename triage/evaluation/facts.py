@@ -5,8 +5,8 @@ reply contains every expected text (compared without case, accents or punctuatio
 reports/facts/report.md and report.json.
 
 Usage:
-    python scripts/eval_facts.py [--rasa-url URL] [--min-score 0.95]
-Without --rasa-url, the assistant is started on free ports (scripts/stack.py) with the model of the
+    python -m triage.evaluation.facts [--rasa-url URL] [--min-score 0.95]
+Without --rasa-url, the assistant is started on free ports (triage/stack.py) with the model of the
 current data, and stopped at the end.
 """
 
@@ -21,13 +21,10 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import yaml
 
-import yaml  # noqa: E402
-
-from bot.knowledge import normalize  # noqa: E402
+from bot.knowledge import normalize
+from triage import ROOT
 
 QUESTIONS = ROOT / "tests" / "facts" / "questions.yml"
 TARGET = 0.95
@@ -109,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rasa_url:
         results = run(args.rasa_url)
     else:
-        from scripts.stack import Stack
-        from scripts.train import model_path
+        from triage.stack import Stack
+        from triage.train import model_path
 
         with tempfile.TemporaryDirectory() as var_dir:
             model = Path(args.model) if args.model else model_path()

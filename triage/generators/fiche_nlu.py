@@ -4,7 +4,7 @@ Each fiche's `questions` become examples of the fiche's first intent, so a new f
 the NLU as soon as it is written. Questions already present in another NLU file (folded: case,
 accents, punctuation) are left out, so Rasa never sees one message twice. Run after editing a
 fiche (a unit test fails when the generated file is out of date):
-    python scripts/generate_fiche_nlu.py
+    python -m triage.generators.fiche_nlu
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import yaml
 
-import yaml  # noqa: E402
-
-from bot.knowledge import normalize  # noqa: E402
+from bot.knowledge import normalize
+from triage import ROOT
 
 TARGET = ROOT / "nlu_data" / "fiche_questions.yml"
 FICHES = ROOT / "knowledge" / "fiches"
 HEADER = (
-    "# Generated from knowledge/fiches/*.yml by scripts/generate_fiche_nlu.py:"
+    "# Generated from knowledge/fiches/*.yml by python -m triage.generators.fiche_nlu:"
     " do not edit by hand.\n"
     "# Each fiche's questions train the fiche's first intent.\n"
 )

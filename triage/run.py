@@ -7,14 +7,10 @@ import signal
 import sys
 import threading
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.settings import get_settings  # noqa: E402
-from scripts.stack import Stack, Supervisor  # noqa: E402
-from scripts.train import model_path  # noqa: E402
+from bot.settings import get_settings
+from triage.stack import Stack, Supervisor
+from triage.train import model_path
 
 
 def main() -> int:
@@ -29,7 +25,11 @@ def main() -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
     stack = Stack(
-        model=model, var_dir=settings.var_dir, database_url=settings.database_url, with_voice=True
+        model=model,
+        var_dir=settings.var_dir,
+        database_url=settings.database_url,
+        with_voice=True,
+        settings=settings,
     )
     print(
         "Starting the action server, the Rasa server (model loading takes about a minute), "

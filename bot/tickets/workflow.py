@@ -18,12 +18,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import ATTEMPT_RESULTS, FAILED_ATTEMPT_RESULTS, add_ticket_event, failed_attempts
 from bot.settings import Settings
-from bot.tickets.models import Ticket
-from console.labels import RESOLUTION_LABELS
+from bot.tickets.history import add_ticket_event, failed_attempts
+from bot.tickets.models import (
+    FAILED_ATTEMPT_RESULTS,
+    RESOLUTIONS,
+    AttemptResult,
+    EventKind,
+    Outcome,
+    Ticket,
+    TicketStatus,
+)
 
 MAX_TEXT = 2000
+_ATTEMPT_RESULTS = tuple(AttemptResult)  # `"x" in AttemptResult` raises before Python 3.12
 
 
 class WorkflowError(ValueError):
@@ -51,30 +59,31 @@ def _clean_text(text: str | None, required: bool = False) -> str | None:
 
 
 def _check_open(ticket: Ticket) -> None:
-    if ticket.status == "closed":
+    if ticket.status == TicketStatus.CLOSED:
         raise WorkflowError(f"La demande {ticket.reference} est déjà close.")
 
 
 def _take(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
     """Claim an open ticket for the actor; refuse someone else's unless allowed."""
     _check_open(ticket)
-    if ticket.status == "claimed" and ticket.assignee != actor.name:
+    if ticket.status == TicketStatus.CLAIMED and ticket.assignee != actor.name:
         if not actor.may_override:
             raise WorkflowError(f"La demande est prise en charge par {ticket.assignee}.")
         return
-    if ticket.status == "open" and not actor.name.startswith("api:"):
-        ticket.status, ticket.assignee = "claimed", actor.name
+    if ticket.status == TicketStatus.OPEN and not actor.name.startswith("api:"):
+        ticket.status, ticket.assignee = TicketStatus.CLAIMED, actor.name
         ticket.updated_at = now
-        add_ticket_event(session, ticket, actor.name, "claim", at=now)
+        add_ticket_event(session, ticket, actor.name, EventKind.CLAIM, at=now)
 
 
-def _close(ticket: Ticket, outcome: str, now: datetime) -> None:
-    ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", outcome, now, now
+def _close(ticket: Ticket, outcome: Outcome, now: datetime) -> None:
+    ticket.status, ticket.outcome = TicketStatus.CLOSED, outcome
+    ticket.closed_at = ticket.updated_at = now
 
 
 def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
     _check_open(ticket)
-    if ticket.status == "claimed":
+    if ticket.status == TicketStatus.CLAIMED:
         who = "vous" if ticket.assignee == actor.name else ticket.assignee
         raise WorkflowError(f"La demande est déjà prise en charge par {who}.")
     _take(session, ticket, actor, now)
@@ -84,17 +93,19 @@ def record_attempt(
     session: Session,
     ticket: Ticket,
     actor: Actor,
-    result: str,
+    result: AttemptResult | str,
     comment: str | None,
     settings: Settings,
     now: datetime,
 ) -> bool:
     """Record a call attempt; return True when it closed the ticket (too many failures)."""
-    if result not in ATTEMPT_RESULTS:
+    if result not in _ATTEMPT_RESULTS:
         raise WorkflowError("Résultat d'appel inconnu.")
+    result = AttemptResult(result)
     comment = _clean_text(comment)
     _take(session, ticket, actor, now)
-    add_ticket_event(session, ticket, actor.name, "attempt", {"result": result}, comment, now)
+    detail = {"result": result}
+    add_ticket_event(session, ticket, actor.name, EventKind.ATTEMPT, detail, comment, now)
     ticket.updated_at = now
     if result not in FAILED_ATTEMPT_RESULTS:
         return False
@@ -102,10 +113,11 @@ def record_attempt(
     failures = failed_attempts(session, ticket.id)
     if failures < settings.max_failed_attempts:
         return False
-    outcome = "wrong_number" if result == "wrong_number" else "unreachable"
+    wrong = result == AttemptResult.WRONG_NUMBER
+    outcome = Outcome.WRONG_NUMBER if wrong else Outcome.UNREACHABLE
     _close(ticket, outcome, now)
-    detail = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
-    add_ticket_event(session, ticket, actor.name, "resolve", detail, at=now)
+    closing = {"outcome": outcome, "failed_attempts": failures, "automatic": True}
+    add_ticket_event(session, ticket, actor.name, EventKind.RESOLVE, closing, at=now)
     return True
 
 
@@ -113,16 +125,19 @@ def resolve(
     session: Session,
     ticket: Ticket,
     actor: Actor,
-    outcome: str,
+    outcome: Outcome | str,
     comment: str | None,
     now: datetime,
 ) -> None:
-    if outcome not in RESOLUTION_LABELS:
+    """Close the ticket with an outcome an agent or the CRM chose (one of RESOLUTIONS)."""
+    if outcome not in RESOLUTIONS:
         raise WorkflowError("Issue inconnue.")
+    outcome = Outcome(outcome)
     comment = _clean_text(comment)
     _take(session, ticket, actor, now)
     _close(ticket, outcome, now)
-    add_ticket_event(session, ticket, actor.name, "resolve", {"outcome": outcome}, comment, now)
+    detail = {"outcome": outcome}
+    add_ticket_event(session, ticket, actor.name, EventKind.RESOLVE, detail, comment, now)
 
 
 def transfer(
@@ -139,13 +154,15 @@ def transfer(
         raise WorkflowError("Service inconnu.")
     comment = _clean_text(comment)
     _take(session, ticket, actor, now)
-    _close(ticket, "transferred", now)
-    add_ticket_event(session, ticket, actor.name, "transfer", {"service": service.id}, comment, now)
+    _close(ticket, Outcome.TRANSFERRED, now)
+    detail = {"service": service.id}
+    add_ticket_event(session, ticket, actor.name, EventKind.TRANSFER, detail, comment, now)
 
 
 def add_note(session: Session, ticket: Ticket, actor: Actor, text: str, now: datetime) -> None:
     """A note is allowed on any ticket, closed ones included (a citizen calls back later)."""
-    add_ticket_event(session, ticket, actor.name, "note", text=_clean_text(text, True), at=now)
+    typed = _clean_text(text, True)
+    add_ticket_event(session, ticket, actor.name, EventKind.NOTE, text=typed, at=now)
     ticket.updated_at = now
 
 
@@ -165,6 +182,6 @@ def reassign(
         raise WorkflowError("Agent inconnu ou désactivé.")
     detail = {"from": ticket.assignee, "to": assignee}
     ticket.assignee = assignee
-    ticket.status = "claimed" if assignee else "open"
+    ticket.status = TicketStatus.CLAIMED if assignee else TicketStatus.OPEN
     ticket.updated_at = now
-    add_ticket_event(session, ticket, actor.name, "reassign", detail, at=now)
+    add_ticket_event(session, ticket, actor.name, EventKind.REASSIGN, detail, at=now)

@@ -8,7 +8,7 @@ Everything else of Rasa (its phone channel above all) is not reachable through i
 
 nginx rather than HAProxy: it serves files, terminates TLS, proxies websockets and rate-limits
 per address in one short file, and Debian ships it in every release; HAProxy would still need a
-web server for the pages. `render` writes the configuration; scripts/stack.py runs
+web server for the pages. `render` writes the configuration; triage/stack.py runs
 `nginx -p <var>/proxy -c nginx.conf` in the foreground (no root needed on ports above 1024).
 """
 
@@ -123,7 +123,7 @@ def render(plan: ProxyPlan, prefix: Path) -> str:
         {_locations(plan)}
     }}"""
         )
-    return f"""# Written by scripts/proxy.py at each start: edit that file, not this one.
+    return f"""# Written by triage/proxy.py at each start: edit that file, not this one.
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log stderr warn;

@@ -7,6 +7,7 @@ are slowed down by the console (console/throttle.py); `failed_logins` counts the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -28,8 +29,16 @@ TOKEN_SCOPES = ("read", "write")
 TOKEN_DAYS = 365
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that both cases take the same time.
+
+    Computed on first use, not at import: starting a process that merely imports this module
+    (the command line, the phone gateway) must not pay for an argon2 hash.
+    """
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
@@ -188,7 +197,7 @@ class AccountStore:
                 select(Account).filter_by(username=username.strip().lower()).with_for_update()
             ).scalar_one_or_none()
             if account is None:
-                _verify(_DUMMY_HASH, password)
+                _verify(_dummy_hash(), password)
                 return LoginResult(None, "invalid")
             if not _verify(account.password_hash, password):
                 account.failed_logins += 1

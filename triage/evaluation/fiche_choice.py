@@ -6,7 +6,7 @@ got right, it compares the fiche chosen by: the NLU's intent alone; the BM25 fic
 embedding baseline; and the assistant's rule (bot.fiche_search.resolve) for several thresholds.
 Prints a table; writes reports/nlu/fiche_choice.md.
 
-Usage: python scripts/eval_fiche_choice.py [--model PATH]
+Usage: python -m triage.evaluation.fiche_choice [--model PATH]
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bot import fiche_search  # noqa: E402
-from bot.knowledge import KnowledgeBase, get_knowledge_base  # noqa: E402
-from bot.routing import topic_of  # noqa: E402
-from scripts import eval_nlu  # noqa: E402
+from bot import fiche_search
+from bot.knowledge import KnowledgeBase, get_knowledge_base
+from bot.routing import topic_of
+from triage import ROOT
+from triage.evaluation.nlu import runner as eval_nlu
 
 HELDOUT = (ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "heldout_fiches.yml")
 GRID = (
@@ -74,6 +71,11 @@ def nlu_fiche(kb: KnowledgeBase, case: Case) -> str:
     return fiche.id if fiche else ""
 
 
+def bm25_fiche(index: Any, case: Case) -> str:
+    hits = index.search(case.text, case.topic, 1)
+    return hits[0].fiche.id if hits else ""
+
+
 def rule_outcome(kb: KnowledgeBase, index: Any, case: Case) -> str:
     """right / choice (the right fiche among the buttons) / wrong."""
     decision = fiche_search.resolve(case.text, case.intent, case.ranking, kb, index)
@@ -112,9 +114,7 @@ def report(kb: KnowledgeBase, all_cases: Sequence[Case]) -> list[str]:
     on_topic = [c for c in all_cases if topic_of(c.intent) == c.topic and kb.for_intent(c.intent)]
     n = len(on_topic)
     nlu_right = sum(nlu_fiche(kb, c) == c.gold for c in on_topic)
-    bm25_right = sum(
-        (hits := index.search(c.text, c.topic, 1)) and hits[0].fiche.id == c.gold for c in on_topic
-    )
+    bm25_right = sum(bm25_fiche(index, c) == c.gold for c in on_topic)
     best = spacy_ranker(kb)
     spacy_right = sum(best(c.text, c.topic) == c.gold for c in on_topic)
     lines = [

@@ -40,7 +40,7 @@ from bot.callback import (
 )
 from bot.communes import resolve_commune, suggest_communes
 from bot.conversation import citizen_texts, collect_entities, transcript
-from bot.hours import CallbackSlot
+from bot.hours import CallbackSlot, format_date_fr, format_time_fr
 from bot.knowledge import get_knowledge_base
 from bot.routing import TOPIC_LABELS, fold, topic_of
 from bot.services import get_opening_hours, get_store
@@ -646,7 +646,8 @@ class ActionSubmitCallback(Action):
             reference=reference,
             phone_display=phone_display(draft.phone or "", phone),
             slot_label=draft.callback_slot.label if draft.callback_slot else "dès que possible",
-            due=receipt.due_at.strftime("%d/%m/%Y à %H h %M"),
+            # One date format in the conversation: the slots' « lundi 30 novembre à 20 h ».
+            due=f"{format_date_fr(receipt.due_at.date())} à {format_time_fr(receipt.due_at)}",
             urgent=urgent,
             delayed=delayed,
         )

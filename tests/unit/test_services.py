@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot import services, settings
+from bot import services
 
 
 @pytest.fixture
-def store_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'triage.db'}")
-    monkeypatch.setenv("TRIAGE_VAR_DIR", str(tmp_path))
-    settings.get_settings.cache_clear()
-    services.get_store.cache_clear()
-    yield tmp_path
-    settings.get_settings.cache_clear()
-    services.get_store.cache_clear()
+def store_on(configured: Any, tmp_path: Path) -> Path:
+    configured(f"sqlite:///{tmp_path / 'triage.db'}")
+    return tmp_path
 
 
 def flushers() -> list[threading.Thread]:

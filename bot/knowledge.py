@@ -15,7 +15,6 @@ import argparse
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +26,7 @@ import yaml
 
 from bot.routing import TOPIC_LABELS, TOPICS, topic_of
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.text import fold
 
 # Who does what: the keys a fiche may use under `who`, with the label shown to agents.
 WHO_LABELS: dict[str, str] = {
@@ -75,7 +75,6 @@ _URL_IN_TEXT = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(fr|com|org|gouv|net)
 # A sentence ends with . ! ? or … followed by a space or the end of the text.
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 _LIST_LINE = re.compile(r"^\s*([-*•]|\d+[.)])\s", re.M)
-_WORD = re.compile(r"[a-z0-9]+")
 # Words too common to say anything about what a citizen asks.
 _STOPWORD_TEXT = """
     a au aux avec ce ces comment d de des du elle en est et etre il j je l la le les leur ma me
@@ -127,17 +126,10 @@ class Fiche:
         return [(WHO_LABELS[key], text) for key, text in self.who]
 
 
-def normalize(text: str) -> str:
-    """Lower case, no accents, letters and digits only (for matching, not for display)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(stripped.replace("œ", "oe").replace("æ", "ae")))
-
-
 def _stems(text: str) -> set[str]:
     # A crude French stemmer: the first letters of each meaningful word, so that
     # "rembourser" and "remboursement" meet, and "montants" meets "montant".
-    return {w[:STEM_LENGTH] for w in normalize(text).split() if w not in STOPWORDS}
+    return {w[:STEM_LENGTH] for w in fold(text).split() if w not in STOPWORDS}
 
 
 def is_http_url(url: str) -> bool:

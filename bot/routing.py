@@ -6,7 +6,8 @@ Kept out of the Rasa actions so that the chat, the phone and the tests share one
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from bot.text import fold
 
 TOPICS = ("apa", "rsa", "imagine_r", "college")
 TOPIC_LABELS = {"apa": "APA", "rsa": "RSA", "imagine_r": "Imagine R", "college": "Collège"}
@@ -78,19 +79,13 @@ _TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "collegien",
     ),
 }
-# Longest phrases first, so "carte de transport" wins over "transport" ties.
+# Keywords folded as the text is ("grand-mere" and "grand mere" become one), longest first.
 _PATTERNS = [
     (topic, re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"))
     for topic, words in _TOPIC_WORDS.items()
-    for word in sorted(words, key=len, reverse=True)
+    for word in sorted({fold(w) for w in words}, key=len, reverse=True)
 ]
 _DIGITS = {"1": "apa", "2": "rsa", "3": "imagine_r", "4": "college"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: how citizens type and how speech recognition returns text."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
 def topic_of(intent: str | None) -> str | None:
@@ -105,7 +100,7 @@ def topic_of(intent: str | None) -> str | None:
 
 def topic_in_text(text: str) -> str | None:
     """The topic a citizen names in a short free answer ("c'est pour l'apa", "2", "la cantine")."""
-    folded = fold(text).strip()
+    folded = fold(text)
     if folded in _DIGITS:
         return _DIGITS[folded]
     if folded in TOPICS:

@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
-from bot.knowledge import normalize  # noqa: E402
+from bot.text import fold  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "facts" / "questions.yml"
 TARGET = 0.95
@@ -56,8 +56,8 @@ def ask(rasa_url: str, text: str) -> str:
 
 
 def contains_all(reply: str, expected: list[str]) -> bool:
-    folded = f" {normalize(reply)} "
-    return all(f" {normalize(e)}" in folded for e in expected)
+    folded = f" {fold(reply)} "
+    return all(f" {fold(e)}" in folded for e in expected)
 
 
 def run(rasa_url: str, questions: list[dict] | None = None) -> list[Result]:

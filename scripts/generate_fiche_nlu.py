@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from bot.knowledge import normalize  # noqa: E402
+from bot.text import fold  # noqa: E402
 
 TARGET = ROOT / "nlu_data" / "fiche_questions.yml"
 FICHES = ROOT / "knowledge" / "fiches"
@@ -39,7 +39,7 @@ def other_examples(nlu_dir: Path, target: Path) -> set[str]:
             for line in str(block.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    texts.add(normalize(_strip_entities(line[2:])))
+                    texts.add(fold(_strip_entities(line[2:])))
     return texts
 
 
@@ -74,7 +74,7 @@ def render(fiches_dir: Path = FICHES, target: Path = TARGET) -> str:
     for intent, questions in fiche_questions(fiches_dir):
         fresh = []
         for question in questions:
-            folded = normalize(question)
+            folded = fold(question)
             if folded not in known:
                 known.add(folded)
                 fresh.append(question)

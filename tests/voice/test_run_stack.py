@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from bot.validators import fold
+from bot.text import fold
 from scripts.run import phone_line as run_phone_line
 from tests.voice.caller_speech import say
 from voice.asterisk_client import PhoneCall

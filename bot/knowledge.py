@@ -24,8 +24,9 @@ from typing import Any
 
 import yaml
 
+from bot.catalogue import CATALOGUE_FILE, get_catalogue
 from bot.routing import TOPIC_LABELS, TOPICS, topic_of
-from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.settings import ConfigurationError, Settings, get_settings
 from bot.text import fold
 
 # Who does what: the keys a fiche may use under `who`, with the label shown to agents.
@@ -447,19 +448,6 @@ def get_knowledge_base() -> KnowledgeBase:
     return KnowledgeBase.load(settings.knowledge_dir, settings)
 
 
-_CATALOGUE_ROW = re.compile(r"^\|\s*([a-z][a-z0-9_]*)\s*\|\s*(answer|handoff|general)\s*\|", re.M)
-
-
-def catalogue_topic_intents(path: Path) -> dict[str, str]:
-    """Topic intents (answer or handoff) of the intent catalogue (docs/intents.md) -> kind."""
-    text = path.read_text(encoding="utf-8")
-    return {
-        intent: kind
-        for intent, kind in _CATALOGUE_ROW.findall(text)
-        if kind != "general" and topic_of(intent) is not None
-    }
-
-
 def _check(args: argparse.Namespace) -> int:
     try:
         settings = get_settings()
@@ -476,25 +464,27 @@ def _check(args: argparse.Namespace) -> int:
             f"({len(fiches) - handoffs} answer, {handoffs} handoff)"
         )
     print(f"{'total':<10} {len(kb.fiches):>3} fiches, {len(kb.intents())} intents answered")
-    catalogue = Path(args.catalogue)
-    if catalogue.is_file():
-        expected = catalogue_topic_intents(catalogue)
-        missing = kb.coverage(expected)
-        if missing:
-            print(f"intents of {catalogue} without a fiche: {', '.join(missing)}", file=sys.stderr)
-            return 1
-        wrong_kind = [
-            intent
-            for intent, kind in expected.items()
-            if (fiche := kb.for_intent(intent)) is not None and fiche.kind != kind
-        ]
-        if wrong_kind:
-            print(
-                f"fiches whose handoff flag disagrees with {catalogue}: {', '.join(wrong_kind)}",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"all {len(expected)} topic intents of {catalogue.name} have a fiche")
+    expected = get_catalogue().fiche_intents()
+    missing = kb.coverage(expected)
+    if missing:
+        print(
+            f"intents of {CATALOGUE_FILE.name} without a fiche: {', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
+    wrong_kind = [
+        intent
+        for intent, kind in expected.items()
+        if (fiche := kb.for_intent(intent)) is not None and fiche.kind != kind
+    ]
+    if wrong_kind:
+        print(
+            f"fiches whose handoff flag disagrees with {CATALOGUE_FILE.name}: "
+            + ", ".join(wrong_kind),
+            file=sys.stderr,
+        )
+        return 1
+    print(f"all {len(expected)} topic intents of {CATALOGUE_FILE.name} have a fiche")
     return 0
 
 
@@ -503,11 +493,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the fiches and print counts per topic")
     check.add_argument("--dir", help="knowledge folder (default: from the settings)")
-    check.add_argument(
-        "--catalogue",
-        default=str(PROJECT_ROOT / "docs" / "intents.md"),
-        help="intent catalogue to check coverage against (skipped when absent)",
-    )
     args = parser.parse_args(argv)
     return _check(args)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from text_to_num import alpha2digit
 
@@ -26,6 +27,14 @@ def fold(text: str) -> str:
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.replace("œ", "oe").replace("æ", "ae")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def join_words(items: Sequence[str], conjunction: str = "ou") -> str:
+    """ "a", "a ou b", "a, b ou c" (or "et"): a French list in a sentence."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
 # --- yes / no --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.hours import MONTHS_FR
 from bot.text import (
     REFERENCE_MIN_DIGITS,
     digits_in_pairs,
+    join_words,
     number_words,
     ordinal_words,
     say_pair,
@@ -205,20 +206,12 @@ def spoken_title(title: str) -> str:
     return " ".join(_EMOJI.sub("", _PARENTHESES.sub("", title)).split()) or title
 
 
-def join_or(items: Sequence[str]) -> str:
-    """ "a", "a ou b", "a, b ou c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " ou " + items[-1]
-
-
 def choices_prompt(titles: Sequence[str]) -> str:
     """ "Dites APA, RSA, transport ou collège, ou tapez 1, 2, 3 ou 4." """
     if not titles:
         return ""
     keys = [str(i) for i in range(1, len(titles) + 1)]
-    return f"Dites {join_or([spoken_title(t) for t in titles])}, ou tapez {join_or(keys)}."
+    return f"Dites {join_words([spoken_title(t) for t in titles])}, ou tapez {join_words(keys)}."
 
 
 def split_sentences(text: str) -> list[str]:

@@ -26,6 +26,8 @@
   const DEFAULT_PRIMARY = "#000091"; // DSFR blue-france-sun-113-625
   const DEFAULT_PRIMARY_HOVER = "#1212ff"; // DSFR blue-france-sun-113-625-hover
   const ASK_HUMAN_PAYLOAD = "/ask_human";
+  // The topics, as a sentence: written by `python -m bot.catalogue_files` from bot/catalogue.yml.
+  const TOPICS_SENTENCE = "l’APA, le RSA, la carte Imagine R et les collèges";
 
   // ---------------------------------------------------------------- configuration
 
@@ -284,7 +286,7 @@
         "Avant de commencer",
       ]),
       el("p", {
-        text: "Cet assistant automatique répond aux questions sur l’APA, le RSA, la carte Imagine R et les collèges. Il ne remplace pas l’étude de votre dossier par un agent.",
+        text: `Cet assistant automatique répond aux questions sur ${TOPICS_SENTENCE}. Il ne remplace pas l’étude de votre dossier par un agent.`,
       }),
       list,
       el("p", {

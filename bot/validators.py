@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.catalogue import get_catalogue
 from bot.text import digit_pairs, fold, spoken_digits
 
 # National significant numbers a citizen may be called back on: geographic (01-05), mobile
@@ -109,8 +110,8 @@ _SENTENCE_WORDS = frozenset(
         "parce",
         "que",
         "qui",
-        "rsa",
-        "apa",
+        # The topics' acronyms ("c'est pour le RSA"), from the catalogue.
+        *(fold(topic.label) for topic in get_catalogue().topics if topic.label.isupper()),
     }
 )
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")

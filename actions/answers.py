@@ -31,6 +31,7 @@ from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
+from bot.tickets.models import InteractionOutcome
 
 # Below this, a candidate intent is not worth proposing to the citizen.
 CANDIDATE_MIN_CONFIDENCE = 0.1
@@ -77,7 +78,13 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
     if other is not None:  # two questions in one message: both answers
         send_fiche(dispatcher, other, phone)
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
-    record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
+    record(
+        tracker,
+        topic=fiche.topic,
+        intent=intent,
+        fiche_id=fiche.id,
+        outcome=InteractionOutcome.ANSWERED,
+    )
     last = other or fiche
     return [
         SlotSet("fallback_count", 0),
@@ -112,7 +119,7 @@ class ActionGreet(Action):
             ),
             buttons=topic_buttons(),
         )
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return []
 
 
@@ -144,7 +151,12 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: 
     dispatcher.utter_message(
         response="utter_choose_fiche", buttons=[*fiche_buttons(list(decision.choices)), other]
     )
-    record(tracker, topic=decision.choices[0].topic, intent=intent, outcome="in_progress")
+    record(
+        tracker,
+        topic=decision.choices[0].topic,
+        intent=intent,
+        outcome=InteractionOutcome.IN_PROGRESS,
+    )
     return [SlotSet("topic", decision.choices[0].topic)]
 
 
@@ -172,7 +184,7 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
             text=f"Je peux vous aider pour {topics_sentence()}.",
             buttons=[] if is_phone(tracker) else topic_buttons(),
         )
-    record(tracker, outcome="oriented")
+    record(tracker, outcome=InteractionOutcome.ORIENTED)
     return [SlotSet("fallback_count", 0)]
 
 
@@ -200,7 +212,8 @@ class ActionGoodbye(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         dispatcher.utter_message(text="Merci de votre visite. Au revoir et bonne journée !")
-        record(tracker, outcome="abandoned")  # never lowers an answered or callback outcome
+        # Never lowers an answered or callback outcome (outcomes only move forward).
+        record(tracker, outcome=InteractionOutcome.ABANDONED)
         return []
 
 
@@ -233,7 +246,7 @@ class ActionHandleFallback(Action):
                 FollowupAction("callback_form"),
             ]
         self._clarify(dispatcher, tracker, candidates)
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return [
             SlotSet("fallback_count", count),
             SlotSet("pending_question", tracker.latest_message.get("text")),
@@ -244,11 +257,12 @@ class ActionHandleFallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, candidates: list[tuple[str, float]]
     ) -> None:
         kb = get_knowledge_base()
-        likely = [
+        found = (
             kb.for_intent(name)
             for name, confidence in candidates[:3]
-            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE and kb.for_intent(name)
-        ]
+            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE
+        )
+        likely = [fiche for fiche in found if fiche is not None]
         topics = {fiche.topic for fiche in likely}
         if len(topics) == 1 and not is_phone(tracker):
             dispatcher.utter_message(

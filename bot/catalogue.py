@@ -2,7 +2,7 @@
 
 Every list of topics or intents in the assistant comes from here: the routing tables, the topic
 buttons, the phone's choices and prompts, the generated Rasa domain files and docs/intents.md
-(see bot/catalogue_files.py). The file's header says how to add a topic.
+(see triage/generators/catalogue.py). The file's header says how to add a topic.
 """
 
 from __future__ import annotations

@@ -20,14 +20,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.hours import OpeningHours
 from bot.settings import get_settings
 from bot.text import REFERENCE_MIN_DIGITS, digits_in_pairs, spoken_digits, spoken_reference, yes_no
 from bot.validators import normalise_phone, phone_digit_pairs
 from voice import prompts
-from voice.asr import RecognitionStream, Recognizer, load_recognizer
+from voice.asr import RecognitionStream, Recognizer, Transcript, load_recognizer
 from voice.audio import FRAME_MS, Audio, frame_bytes, frames
 from voice.choices import (
     Choice,
@@ -225,10 +225,11 @@ class CallSession:
             if kind == "prepare":
                 await asyncio.to_thread(current.prepare)
                 continue
+            result: Transcript | None
             if kind == "end":
                 result = await asyncio.to_thread(current.finish)
             else:
-                result = await asyncio.to_thread(current.accept, value)
+                result = await asyncio.to_thread(current.accept, cast(bytes, value))
                 if result is None or not result.final:
                     if result is not None:
                         log.debug("call %s partial %r", self.call_id, result.text)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.catalogue import CATALOGUE_FILE, CatalogueError, asr_prompt, parse_catalogue
-from bot.catalogue_files import (
+from triage.generators.catalogue import (
     DOMAIN_DIR,
     INTENTS_DOC,
     WIDGET,
@@ -55,7 +55,7 @@ def fifth_topic(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_generated_files_are_up_to_date() -> None:
-    assert stale_files() == [], "run: python -m bot.catalogue_files"
+    assert stale_files() == [], "run: python -m triage.generators.catalogue"
     assert main(["--check"]) == 0
 
 
@@ -113,7 +113,7 @@ def test_a_wrong_catalogue_is_refused(document: dict[str, Any], change: Any, mes
 def test_check_names_a_stale_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stale = tmp_path / "intents.md"
     stale.write_text("# edited by hand\n", encoding="utf-8")
-    import bot.catalogue_files as files
+    import triage.generators.catalogue as files
 
     monkeypatch.setattr(files, "INTENTS_DOC", stale)
     assert files.stale_files() == [stale]

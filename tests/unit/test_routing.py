@@ -65,8 +65,8 @@ def test_routing_tables_come_from_the_catalogue():
 
 
 def test_fiche_questions_file_is_fresh() -> None:
-    from scripts.generate_fiche_nlu import TARGET, render
+    from triage.generators.fiche_nlu import TARGET, render
 
     assert TARGET.read_text(encoding="utf-8") == render(), (
-        f"{TARGET} is out of date: run python scripts/generate_fiche_nlu.py"
+        f"{TARGET} is out of date: run python -m triage.generators.fiche_nlu"
     )

@@ -23,6 +23,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
+from bot.catalogue import topics_sentence
 from bot.context import follow_up_intent, question_intents
 from bot.fiche_search import get_fiche_index, resolve
 from bot.knowledge import Fiche, get_knowledge_base
@@ -113,8 +114,8 @@ class ActionGreet(Action):
         dispatcher.utter_message(
             text=(
                 f"Bonjour, je suis l'assistant du {settings.name}. Je réponds aux questions sur "
-                "l'APA, le RSA, la carte Imagine R et les collèges, et je peux organiser le "
-                "rappel par un conseiller. Quelle est votre question ?"
+                f"{topics_sentence()}, et je peux organiser le rappel par un conseiller. "
+                "Quelle est votre question ?"
             ),
             buttons=topic_buttons(),
         )
@@ -180,7 +181,7 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
     dispatcher.utter_message(text=text)
     if not orientation.emergency:
         dispatcher.utter_message(
-            text="Je peux vous aider pour l'APA, le RSA, la carte Imagine R et les collèges.",
+            text=f"Je peux vous aider pour {topics_sentence()}.",
             buttons=[] if is_phone(tracker) else topic_buttons(),
         )
     record(tracker, outcome=InteractionOutcome.ORIENTED)
@@ -271,8 +272,8 @@ class ActionHandleFallback(Action):
             return
         dispatcher.utter_message(
             text=(
-                "Je n'ai pas bien compris. Votre question concerne-t-elle l'APA, le RSA, la carte "
-                "Imagine R ou les collèges ? Vous pouvez aussi reformuler."
+                "Je n'ai pas bien compris. Votre question concerne-t-elle "
+                f"{topics_sentence('ou')} ? Vous pouvez aussi reformuler."
             ),
             buttons=topic_buttons(),
         )

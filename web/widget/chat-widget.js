@@ -32,6 +32,8 @@
   // Full screen (phones, high zoom, short screens): the window is a modal over an inert page.
   const FULL_SCREEN = "(max-width: 36em), (max-height: 32em)";
   const ASK_HUMAN_PAYLOAD = "/ask_human";
+  // The topics, as a sentence: written by `python -m triage.generators.catalogue` from bot/catalogue.yml.
+  const TOPICS_SENTENCE = "l’APA, le RSA, la carte Imagine R et les collèges";
 
   // ---------------------------------------------------------------- configuration
 
@@ -331,7 +333,7 @@
         "Avant de commencer",
       ]),
       el("p", {
-        text: "Cet assistant automatique répond aux questions sur l’APA, le RSA, la carte Imagine R et les collèges. Il ne remplace pas l’étude de votre dossier par un agent.",
+        text: `Cet assistant automatique répond aux questions sur ${TOPICS_SENTENCE}. Il ne remplace pas l’étude de votre dossier par un agent.`,
       }),
       list,
       el("p", {

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 # Importing the models registers their tables on Base.metadata. A later module that adds
 # tables to the same Base (the console) must be imported here too.
 import bot.accounts
-import bot.audit  # noqa: F401
+import bot.audit
+import bot.inbox.models  # noqa: F401
 from bot.db import make_engine
 from bot.tickets.models import Base
 

@@ -35,6 +35,7 @@ from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
+from bot.tickets.models import InteractionOutcome
 
 # Below this, a candidate intent is not worth proposing to the citizen.
 CANDIDATE_MIN_CONFIDENCE = 0.1
@@ -83,7 +84,13 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         send_fiche(dispatcher, other, phone)
         offer_feedback(dispatcher, tracker, other, second[0])
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
-    record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
+    record(
+        tracker,
+        topic=fiche.topic,
+        intent=intent,
+        fiche_id=fiche.id,
+        outcome=InteractionOutcome.ANSWERED,
+    )
     last = other or fiche
     return [
         SlotSet("fallback_count", 0),
@@ -118,7 +125,7 @@ class ActionGreet(Action):
             ),
             buttons=topic_buttons(),
         )
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return []
 
 
@@ -150,7 +157,12 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: 
     dispatcher.utter_message(
         response="utter_choose_fiche", buttons=[*fiche_buttons(list(decision.choices)), other]
     )
-    record(tracker, topic=decision.choices[0].topic, intent=intent, outcome="in_progress")
+    record(
+        tracker,
+        topic=decision.choices[0].topic,
+        intent=intent,
+        outcome=InteractionOutcome.IN_PROGRESS,
+    )
     return [SlotSet("topic", decision.choices[0].topic)]
 
 
@@ -179,7 +191,7 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
             text="Je peux vous aider pour l'APA, le RSA, la carte Imagine R et les collèges.",
             buttons=[] if is_phone(tracker) else topic_buttons(),
         )
-    record(tracker, outcome="oriented")
+    record(tracker, outcome=InteractionOutcome.ORIENTED)
     return [SlotSet("fallback_count", 0)]
 
 
@@ -207,7 +219,8 @@ class ActionGoodbye(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         dispatcher.utter_message(text="Merci de votre visite. Au revoir et bonne journée !")
-        record(tracker, outcome="abandoned")  # never lowers an answered or callback outcome
+        # Never lowers an answered or callback outcome (outcomes only move forward).
+        record(tracker, outcome=InteractionOutcome.ABANDONED)
         return []
 
 
@@ -242,7 +255,7 @@ class ActionHandleFallback(Action):
                 FollowupAction("callback_form"),
             ]
         self._clarify(dispatcher, tracker, candidates)
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return [
             SlotSet("fallback_count", count),
             SlotSet("pending_question", tracker.latest_message.get("text")),
@@ -253,11 +266,12 @@ class ActionHandleFallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, candidates: list[tuple[str, float]]
     ) -> None:
         kb = get_knowledge_base()
-        likely = [
+        found = (
             kb.for_intent(name)
             for name, confidence in candidates[:3]
-            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE and kb.for_intent(name)
-        ]
+            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE
+        )
+        likely = [fiche for fiche in found if fiche is not None]
         topics = {fiche.topic for fiche in likely}
         if len(topics) == 1 and not is_phone(tracker):
             dispatcher.utter_message(

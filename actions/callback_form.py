@@ -41,12 +41,13 @@ from bot.callback import (
 )
 from bot.communes import resolve_commune, suggest_communes
 from bot.conversation import citizen_texts, collect_entities, transcript
-from bot.hours import CallbackSlot
+from bot.hours import CallbackSlot, format_date_fr, format_time_fr
 from bot.knowledge import get_knowledge_base
 from bot.routing import TOPIC_LABELS, fold, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
 from bot.tickets import TicketDraft
+from bot.tickets.models import InteractionOutcome
 from bot.urgency import assess_priority
 from bot.validators import clean_name, format_phone, normalise_phone, phone_digit_pairs
 
@@ -294,9 +295,9 @@ class ValidateCallbackForm(FormValidationAction):
         filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
         turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
         if turn.question:
-            events = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            answered = self._answer(dispatcher, tracker, topic_question(tracker), text)
             dispatcher.utter_message(response="utter_back_to_form")
-            return [*events, SlotSet(requested, None)]
+            return [*answered, SlotSet(requested, None)]
         values: dict[str, Any] = {}
         for name, raw in turn.updates.items():
             stored = canonical(name, raw)
@@ -585,7 +586,7 @@ class ActionSubmitCallback(Action):
             topic=draft.topic,
             intent=draft.intent,
             fiche_id=draft.fiche_id,
-            outcome="callback",
+            outcome=InteractionOutcome.CALLBACK,
             commune=draft.commune,
             ticket_reference=receipt.reference,
         )
@@ -647,7 +648,8 @@ class ActionSubmitCallback(Action):
             reference=reference,
             phone_display=phone_display(draft.phone or "", phone),
             slot_label=draft.callback_slot.label if draft.callback_slot else "dès que possible",
-            due=receipt.due_at.strftime("%d/%m/%Y à %H h %M"),
+            # One date format in the conversation: the slots' « lundi 30 novembre à 20 h ».
+            due=f"{format_date_fr(receipt.due_at.date())} à {format_time_fr(receipt.due_at)}",
             urgent=urgent,
             delayed=delayed,
         )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -70,7 +70,8 @@ class OrientationEntry:
 
     def match(self, text: str) -> tuple[int, tuple[str, ...]]:
         """Score and matched keywords for an already normalized text."""
-        score, matched, covered = 0, [], []
+        score, matched = 0, []
+        covered: list[tuple[int, int]] = []
         for keyword in sorted(self.keywords, key=lambda k: -k.weight):
             spans = [part.search(text) for part in keyword.parts]
             if not all(spans):
@@ -221,7 +222,7 @@ class OrientationGuide:
         """The best matching entry (emergencies win ties, then file order), else the generic."""
         normalized = normalize(text)
         best: tuple[int, int, int] | None = None
-        best_entry, best_matched = self.generic, ()
+        best_entry, best_matched = self.generic, cast(tuple[str, ...], ())
         for order, entry in enumerate(self.entries):
             score, matched = entry.match(normalized)
             if not score:

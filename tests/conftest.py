@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from scripts.stack import Stack
-from scripts.train import model_path
+from triage.stack import Stack
+from triage.train import model_path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The console's cookie is Secure by default; the tests talk plain HTTP on loopback (the security

@@ -20,13 +20,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.hours import OpeningHours
 from bot.settings import get_settings
 from bot.validators import _spoken_to_digits, normalise_phone, phone_digit_pairs
 from voice import prompts
-from voice.asr import RecognitionStream, Recognizer, load_recognizer
+from voice.asr import RecognitionStream, Recognizer, Transcript, load_recognizer
 from voice.audio import FRAME_MS, Audio, frame_bytes, frames
 from voice.choices import (
     Choice,
@@ -231,10 +231,11 @@ class CallSession:
             if kind == "prepare":
                 await asyncio.to_thread(current.prepare)
                 continue
+            result: Transcript | None
             if kind == "end":
                 result = await asyncio.to_thread(current.finish)
             else:
-                result = await asyncio.to_thread(current.accept, value)
+                result = await asyncio.to_thread(current.accept, cast(bytes, value))
                 if result is None or not result.final:
                     if result is not None:
                         log.debug("call %s partial %r", self.call_id, result.text)

@@ -49,7 +49,7 @@ def _safe_next(target: str | None) -> str:
 
 @blueprint.route("/login")
 def login_alias() -> Any:
-    """The English address some tools probe (scripts/stack.py waits for it)."""
+    """The English address some tools probe (triage/stack.py waits for it)."""
     return redirect(url_for("auth.login"))
 
 

@@ -14,7 +14,7 @@ from bot.hours import WEEKDAYS_FR
 from bot.tickets.models import utcnow
 from console import charts
 from console.labels import INTERACTION_OUTCOME_LABELS, channel_label, label, topic_label
-from console.security import current_account, requires
+from console.security import requires, signed_in_account
 from console.services import services
 from console.stats import Period, Report, build_report
 
@@ -228,7 +228,7 @@ def export() -> Any:
         abort(400, description="Tableau inconnu.")
     report = _report()
     services().audit.record(
-        current_account().username,
+        signed_in_account().username,
         "export",
         table=table,
         start=report.period.start.isoformat(),

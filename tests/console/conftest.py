@@ -26,14 +26,15 @@ from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.accounts import Account, ApiToken
-from bot.audit import AuditEntry, TicketEvent
 from bot.db import make_engine, upgrade
 from bot.settings import Settings, load_settings
 from bot.tickets import TicketDraft, TicketStore
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Interaction, Ticket
 from bot.urgency import Priority
+from console.accounts import Account, ApiToken
 from console.app import create_app
+from console.audit import AuditEntry
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -17,6 +17,7 @@ from tests.console.conftest import ACCOUNTS, Browser
 ROUTE_ROLES = {
     "queue.home": "any",
     "queue.index": "agent",
+    "queue.status": "agent",
     "tickets.show": "agent",
     "tickets.claim": "agent",
     "tickets.attempt": "agent",
@@ -40,7 +41,14 @@ ROUTE_ROLES = {
     "api.get_ticket": "token",
     "api.push_outcome": "token",
 }
-PUBLIC = {"static", "auth.login", "auth.login_alias"}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.login_alias",
+    "identity.theme",
+    "identity.favicon",
+    "identity.logo",
+}
 ROLES_BELOW = {"supervisor": ["agent"], "admin": ["agent", "supervisor"]}
 
 

@@ -290,8 +290,8 @@ def conversations_url(var_dir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Start an assistant, play every conversation, print the share that passed."""
-    from scripts.stack import Stack
-    from scripts.train import model_path
+    from triage.stack import Stack
+    from triage.train import model_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", help="only conversations whose id contains this")

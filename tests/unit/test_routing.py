@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.routing import GENERIC_HANDOFFS, TOPICS, specific_intent, topic_in_text, topic_of
-from scripts.generate_topic_rules import generated_files, read_catalogue
+from triage.generators.topic_rules import generated_files, read_catalogue
 
 
 @pytest.mark.parametrize(
@@ -59,13 +59,13 @@ def test_every_generic_case_maps_to_a_catalogued_topic_intent():
 def test_generated_rules_and_domain_files_are_up_to_date():
     for path, text in generated_files().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path} is out of date: run python scripts/generate_topic_rules.py"
+            f"{path} is out of date: run python -m triage.generators.topic_rules"
         )
 
 
 def test_fiche_questions_file_is_fresh() -> None:
-    from scripts.generate_fiche_nlu import TARGET, render
+    from triage.generators.fiche_nlu import TARGET, render
 
     assert TARGET.read_text(encoding="utf-8") == render(), (
-        f"{TARGET} is out of date: run python scripts/generate_fiche_nlu.py"
+        f"{TARGET} is out of date: run python -m triage.generators.fiche_nlu"
     )

@@ -1,6 +1,6 @@
 """Tables of the information team: answers given (and their rating), inbox items, NLU exports.
 
-Declared on the tickets' Base so that Alembic sees one schema (migration 0004_inbox).
+Declared on the tickets' Base so that Alembic sees one schema (migration 0005_inbox).
 Nothing here identifies a citizen: no sender id, texts masked before storage (masking.py).
 """
 

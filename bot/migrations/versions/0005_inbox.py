@@ -1,7 +1,7 @@
 """The information team: answers given and their rating, inbox items, NLU exports.
 
-Revision ID: 0004_inbox
-Revises: 0003_token_scopes
+Revision ID: 0005_inbox
+Revises: 0004_ticket_next_call
 Create Date: 2026-11-29
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0004_inbox"
-down_revision = "0003_token_scopes"
+revision = "0005_inbox"
+down_revision = "0004_ticket_next_call"
 branch_labels = None
 depends_on = None
 

@@ -112,7 +112,7 @@ def test_the_triage_command_exports(inbox: InboxStore, engine: Engine, nlu_dir: 
     )
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     run = subprocess.run(
-        [sys.executable, "-m", "triage.cli", "nlu", "export", "--nlu-dir", str(nlu_dir), "--by", "x"],
+        [sys.executable, "-m", "triage.cli", "nlu", "export", "--nlu-dir", str(nlu_dir)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

@@ -9,6 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.inbox import (
+    collect,
+    collect_doubtful_out_of_scope,
+    offer_feedback,
+)
 from actions.replies import (
     fiche_buttons,
     send_anything_else,
@@ -74,9 +79,11 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         return []
     phone = is_phone(tracker)
     send_fiche(dispatcher, fiche, phone)
+    offer_feedback(dispatcher, tracker, fiche, intent)
     other = get_knowledge_base().for_intent(second[0]) if second else None
     if other is not None:  # two questions in one message: both answers
         send_fiche(dispatcher, other, phone)
+        offer_feedback(dispatcher, tracker, other, second[0])
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
     record(
         tracker,
@@ -170,6 +177,7 @@ class ActionOrient(Action):
         follow_up = context_intent(tracker)  # "quels papiers faut-il ?" after an APA answer
         if follow_up:
             return answer_intent(dispatcher, tracker, follow_up)
+        collect_doubtful_out_of_scope(tracker)
         return orient_citizen(dispatcher, tracker)
 
 
@@ -229,8 +237,10 @@ class ActionHandleFallback(Action):
             return answer_intent(dispatcher, tracker, follow_up)
         candidates = ranking(tracker.latest_message)
         if candidates and candidates[0][0] == "out_of_scope":
+            collect(tracker, "out_of_scope")
             return orient_citizen(dispatcher, tracker)
         count = int(tracker.get_slot("fallback_count") or 0) + 1
+        collect(tracker, "fallback" if count >= 2 else "clarification")
         if count >= 2:
             dispatcher.utter_message(
                 text=(

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import record
+from actions.inbox import collect_callback_after_answer
 from actions.replies import send_fiche
 from actions.tracker import (
     caller_number,
@@ -573,6 +574,7 @@ class ActionSubmitCallback(Action):
             commune=draft.commune,
             ticket_reference=receipt.reference,
         )
+        collect_callback_after_answer(tracker)
         return [*reset_form(), SlotSet("ticket_reference", receipt.reference)]
 
     @staticmethod

@@ -3,10 +3,12 @@ exports made; and its time with 10,000 messages waiting. Real Flask app, SQLite 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -17,6 +19,7 @@ from bot.inbox.masking import group_key
 from bot.inbox.models import InboxItem
 from bot.inbox.store import InboxStore
 from bot.tickets.models import utcnow
+from console.views.inbox import fiches_to_review
 from tests.console.conftest import Browser
 
 PAGE_BUDGET_S = 2.0
@@ -115,3 +118,20 @@ def test_the_page_with_10000_messages_waiting(
     print(f"inbox page, 10,000 items in 2,000 groups ({engine.dialect.name}): "
           + ", ".join(f"{t * 1000:.0f} ms" for t in timings))  # fmt: skip
     assert max(timings[1:]) < PAGE_BUDGET_S
+
+
+def test_fiches_to_review_oldest_first(
+    app: Any, browser_for: Callable[[str | None], Browser]
+) -> None:
+    context = app.extensions["triage"]
+    fiches = list(context.knowledge.fiches)
+    today = utcnow().astimezone(context.settings.timezone).date()
+    old = dataclasses.replace(fiches[0], last_review=today - timedelta(days=400))
+    older = dataclasses.replace(fiches[1], last_review=today - timedelta(days=800))
+    assert fiches_to_review([old, older, *fiches[2:]], 365, today)[:2] == [older, old]
+    context.settings = dataclasses.replace(context.settings, fiche_review_days=3)
+    due = [f for f in fiches if (today - f.last_review).days > 3]
+    page = browser_for("information").get("/boite-a-questions/fiches-a-relire").text
+    assert f"{len(due)} fiche" in page and "depuis plus de 3 jours" in page
+    for fiche in due[:3]:
+        assert f"knowledge/fiches/{fiche.path.name}" in page

@@ -50,3 +50,7 @@ def test_an_officer_qualifies_a_group(
     page.wait_for_url(re.compile(r"/boite-a-questions\?ordre=frequent$"))
     assert "Aucun message en attente" in page.content()
     assert run_axe(page, "inbox-empty") == []
+    page.get_by_role("link", name="Fiches à relire").first.click()
+    page.wait_for_url(re.compile(r"/fiches-a-relire$"))
+    assert page.get_by_role("heading", name="Fiches à relire").is_visible()
+    assert run_axe(page, "fiches-review") == []

@@ -135,3 +135,22 @@ def test_fiches_to_review_oldest_first(
     assert f"{len(due)} fiche" in page and "depuis plus de 3 jours" in page
     for fiche in due[:3]:
         assert f"knowledge/fiches/{fiche.path.name}" in page
+
+
+def test_api_lists_the_inbox_with_the_inbox_scope(app: Any, inbox: InboxStore) -> None:
+    seed(inbox)
+    accounts, client = app.extensions["triage"].accounts, app.test_client()
+    crm = accounts.create_token("crm", ("read", "write"))
+    team = accounts.create_token("equipe-info", ("inbox",))
+    refused = client.get("/api/v1/inbox", headers={"Authorization": f"Bearer {crm}"})
+    assert refused.status_code == 403 and 'scope="inbox"' in refused.headers["WWW-Authenticate"]
+    headers = {"Authorization": f"Bearer {team}"}
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 403
+    body = client.get("/api/v1/inbox?limit=1", headers=headers).json
+    assert body["total"] == 2
+    [first] = body["items"]
+    assert first["count"] == 3 and first["intent"] == "nlu_fallback"
+    assert first["reasons"] == ["fallback"] and first["status"] == "new"
+    second = client.get("/api/v1/inbox?offset=1", headers=headers).json["items"][0]
+    assert second["text"] == "Je suis Mme [nom], ma cantine au [téléphone]"
+    assert client.get("/api/v1/inbox?status=x", headers=headers).status_code == 400

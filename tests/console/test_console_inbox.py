@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
@@ -154,3 +155,24 @@ def test_api_lists_the_inbox_with_the_inbox_scope(app: Any, inbox: InboxStore) -
     second = client.get("/api/v1/inbox?offset=1", headers=headers).json["items"][0]
     assert second["text"] == "Je suis Mme [nom], ma cantine au [téléphone]"
     assert client.get("/api/v1/inbox?status=x", headers=headers).status_code == 400
+
+
+def test_statistics_show_satisfaction_and_inbox_weeks(
+    app: Any, inbox: InboxStore, browser_for: Callable[[str | None], Browser]
+) -> None:
+    context = app.extensions["triage"]
+    fiche = next(f for f in context.knowledge.fiches if not f.handoff)
+    for helpful in (True, True, False, None):
+        token = inbox.record_answer("web", fiche.id, "une question", fiche.topic, fiche.intents[0])
+        if helpful is not None:
+            assert inbox.rate(token, helpful)
+    inbox.add_item("fallback", "web", "un message pas compris")
+    supervisor = browser_for("supervisor")
+    page = supervisor.get("/statistiques").text
+    assert "Avis des citoyens par thème" in page and str(escape(fiche.title)) in page
+    csv = supervisor.get("/statistiques/export.csv?table=satisfaction-fiches").text
+    assert f"{fiche.title};4;2;1;66,7" in csv
+    weeks = supervisor.get("/statistiques/export.csv?table=boite-semaines").text.splitlines()
+    assert weeks[0].lstrip("\ufeff") == "Semaine du;Messages arrivés"
+    assert [line.split(";")[1] for line in weeks[1:]].count("0") == len(weeks) - 2
+    assert weeks[-1].endswith(";2")  # the "Non" rating and the message, this week

@@ -8,12 +8,15 @@ qualified messages for review; the exports made are listed here.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from bot.inbox.store import InboxStore
+from bot.knowledge import Fiche
 from bot.orientation import get_orientation_guide
+from bot.tickets.models import utcnow
 from console.security import requires, signed_in_account
 from console.services import services
 
@@ -84,6 +87,29 @@ def _parse(choice: str, other: str) -> tuple[str, str | None]:
     if kind not in valid or target not in valid[kind]:
         abort(400, description="Qualification inconnue : choisissez une fiche ou une orientation.")
     return kind, target or None
+
+
+def fiches_to_review(fiches: list[Fiche], period_days: int, today: date) -> list[Fiche]:
+    """Fiches not reviewed within the period, the longest unreviewed first."""
+    limit = today - timedelta(days=period_days)
+    return sorted((f for f in fiches if f.last_review < limit), key=lambda f: f.last_review)
+
+
+@blueprint.route("/fiches-a-relire")
+@requires("information")
+def review() -> Any:
+    context = services()
+    today = utcnow().astimezone(context.settings.timezone).date()
+    period = context.settings.fiche_review_days
+    fiches = list(context.knowledge.fiches) if context.knowledge else []
+    return render_template(
+        "fiches_review.html",
+        section="review",
+        fiches=fiches_to_review(fiches, period, today),
+        period=period,
+        total=len(fiches),
+        today=today,
+    )
 
 
 @blueprint.route("/qualifier", methods=["POST"])

@@ -36,6 +36,7 @@ ROUTE_ROLES = {
     "accounts.revoke_token": "admin",
     "inbox.index": "information",
     "inbox.qualify": "information",
+    "inbox.review": "information",
     "auth.logout": "any",
     "api.openapi": "any",
     "api.documentation": "any",

@@ -3,12 +3,15 @@ exports made; and its time with 10,000 messages waiting. Real Flask app, SQLite 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
@@ -17,6 +20,7 @@ from bot.inbox.masking import group_key
 from bot.inbox.models import InboxItem
 from bot.inbox.store import InboxStore
 from bot.tickets.models import utcnow
+from console.views.inbox import fiches_to_review
 from tests.console.conftest import Browser
 
 PAGE_BUDGET_S = 2.0
@@ -115,3 +119,60 @@ def test_the_page_with_10000_messages_waiting(
     print(f"inbox page, 10,000 items in 2,000 groups ({engine.dialect.name}): "
           + ", ".join(f"{t * 1000:.0f} ms" for t in timings))  # fmt: skip
     assert max(timings[1:]) < PAGE_BUDGET_S
+
+
+def test_fiches_to_review_oldest_first(
+    app: Any, browser_for: Callable[[str | None], Browser]
+) -> None:
+    context = app.extensions["triage"]
+    fiches = list(context.knowledge.fiches)
+    today = utcnow().astimezone(context.settings.timezone).date()
+    old = dataclasses.replace(fiches[0], last_review=today - timedelta(days=400))
+    older = dataclasses.replace(fiches[1], last_review=today - timedelta(days=800))
+    assert fiches_to_review([old, older, *fiches[2:]], 365, today)[:2] == [older, old]
+    context.settings = dataclasses.replace(context.settings, fiche_review_days=3)
+    due = [f for f in fiches if (today - f.last_review).days > 3]
+    page = browser_for("information").get("/boite-a-questions/fiches-a-relire").text
+    assert f"{len(due)} fiche" in page and "depuis plus de 3 jours" in page
+    for fiche in due[:3]:
+        assert f"knowledge/fiches/{fiche.path.name}" in page
+
+
+def test_api_lists_the_inbox_with_the_inbox_scope(app: Any, inbox: InboxStore) -> None:
+    seed(inbox)
+    accounts, client = app.extensions["triage"].accounts, app.test_client()
+    crm = accounts.create_token("crm", ("read", "write"))
+    team = accounts.create_token("equipe-info", ("inbox",))
+    refused = client.get("/api/v1/inbox", headers={"Authorization": f"Bearer {crm}"})
+    assert refused.status_code == 403 and 'scope="inbox"' in refused.headers["WWW-Authenticate"]
+    headers = {"Authorization": f"Bearer {team}"}
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 403
+    body = client.get("/api/v1/inbox?limit=1", headers=headers).json
+    assert body["total"] == 2
+    [first] = body["items"]
+    assert first["count"] == 3 and first["intent"] == "nlu_fallback"
+    assert first["reasons"] == ["fallback"] and first["status"] == "new"
+    second = client.get("/api/v1/inbox?offset=1", headers=headers).json["items"][0]
+    assert second["text"] == "Je suis Mme [nom], ma cantine au [téléphone]"
+    assert client.get("/api/v1/inbox?status=x", headers=headers).status_code == 400
+
+
+def test_statistics_show_satisfaction_and_inbox_weeks(
+    app: Any, inbox: InboxStore, browser_for: Callable[[str | None], Browser]
+) -> None:
+    context = app.extensions["triage"]
+    fiche = next(f for f in context.knowledge.fiches if not f.handoff)
+    for helpful in (True, True, False, None):
+        token = inbox.record_answer("web", fiche.id, "une question", fiche.topic, fiche.intents[0])
+        if helpful is not None:
+            assert inbox.rate(token, helpful)
+    inbox.add_item("fallback", "web", "un message pas compris")
+    supervisor = browser_for("supervisor")
+    page = supervisor.get("/statistiques").text
+    assert "Avis des citoyens par thème" in page and str(escape(fiche.title)) in page
+    csv = supervisor.get("/statistiques/export.csv?table=satisfaction-fiches").text
+    assert f"{fiche.title};4;2;1;66,7" in csv
+    weeks = supervisor.get("/statistiques/export.csv?table=boite-semaines").text.splitlines()
+    assert weeks[0].lstrip("\ufeff") == "Semaine du;Messages arrivés"
+    assert [line.split(";")[1] for line in weeks[1:]].count("0") == len(weeks) - 2
+    assert weeks[-1].endswith(";2")  # the "Non" rating and the message, this week

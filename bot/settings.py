@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.identity import Identity, parse_identity
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -52,9 +54,18 @@ class Settings:
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
+    # Failed attempts closer together than this count as one towards max_failed_attempts, and
+    # « rappeler à… » cannot be set earlier (three calls in five minutes are not three tries).
+    min_minutes_between_failed_attempts: int = 120
+    # Colour, font and logo of the console and the site (a neutral look by default).
+    identity: Identity = field(default_factory=Identity)
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
+    # The information team's inbox (masked messages) and the texts of rated answers.
+    inbox_retention_days: int = 30
+    # A fiche not reviewed for this many days is listed "à relire" for the information team.
+    fiche_review_days: int = 365
     # Who citizens write to about their personal data (the data protection officer).
     privacy_contact: str = ""
     imagine_r_refund: str = ""
@@ -135,6 +146,13 @@ def _positive_int(path: Path, raw: dict[str, Any], key: str, default: int) -> in
     return value
 
 
+def _identity(path: Path, raw: dict[str, Any]) -> Identity:
+    try:
+        return parse_identity(raw.get("identity"), path.parent)
+    except ValueError as exc:
+        raise _fail(path, str(exc)) from None
+
+
 def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read and validate the département file; raise ConfigurationError naming what is wrong."""
     env = dict(os.environ if env is None else env)
@@ -183,8 +201,14 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
             path, callback, "urgent_deadline_working_hours", 8
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        min_minutes_between_failed_attempts=_positive_int(
+            path, callback, "min_minutes_between_failed_attempts", 120
+        ),
+        identity=_identity(path, raw),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
+        inbox_retention_days=_positive_int(path, raw, "inbox_retention_days", 30),
+        fiche_review_days=_positive_int(path, raw, "fiche_review_days", 365),
         privacy_contact=_privacy_contact(raw),
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,

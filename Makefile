@@ -23,13 +23,17 @@ system:
 	@bash scripts/setup_system.sh
 
 model: setup
-	@$(PY) scripts/train.py
+	@$(PY) -m triage.train
 
 run: setup model
-	@$(PY) scripts/run.py
+	@$(PY) -m triage.run
 
+# Style (ruff), types (mypy, [tool.mypy]) and the import layers (import-linter, [tool.importlinter]:
+# triage/ above the adapters, the adapters above the core and independent of each other).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data nlu_data bot/data
@@ -41,7 +45,7 @@ test: setup system model lint validate
 	$(PY) -m pytest -q
 
 bench: setup model
-	$(PY) scripts/bench.py
+	$(PY) -m triage.bench
 
 clean:
 	rm -rf models reports results .pytest_cache .ruff_cache

@@ -9,6 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.inbox import (
+    collect,
+    collect_doubtful_out_of_scope,
+    offer_feedback,
+)
 from actions.replies import (
     fiche_buttons,
     send_anything_else,
@@ -23,6 +28,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
+from bot.catalogue import topics_sentence
 from bot.context import follow_up_intent, question_intents
 from bot.fiche_search import get_fiche_index, resolve
 from bot.knowledge import Fiche, get_knowledge_base
@@ -30,6 +36,7 @@ from bot.orientation import orient
 from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
+from bot.tickets.models import InteractionOutcome
 
 # Below this, a candidate intent is not worth proposing to the citizen.
 CANDIDATE_MIN_CONFIDENCE = 0.1
@@ -72,11 +79,19 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         return []
     phone = is_phone(tracker)
     send_fiche(dispatcher, fiche, phone)
+    offer_feedback(dispatcher, tracker, fiche, intent)
     other = get_knowledge_base().for_intent(second[0]) if second else None
     if other is not None:  # two questions in one message: both answers
         send_fiche(dispatcher, other, phone)
+        offer_feedback(dispatcher, tracker, other, second[0])
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
-    record(tracker, topic=fiche.topic, intent=intent, fiche_id=fiche.id, outcome="answered")
+    record(
+        tracker,
+        topic=fiche.topic,
+        intent=intent,
+        fiche_id=fiche.id,
+        outcome=InteractionOutcome.ANSWERED,
+    )
     last = other or fiche
     return [
         SlotSet("fallback_count", 0),
@@ -106,12 +121,12 @@ class ActionGreet(Action):
         dispatcher.utter_message(
             text=(
                 f"Bonjour, je suis l'assistant du {settings.name}. Je réponds aux questions sur "
-                "l'APA, le RSA, la carte Imagine R et les collèges, et je peux organiser le "
-                "rappel par un conseiller. Quelle est votre question ?"
+                f"{topics_sentence()}, et je peux organiser le rappel par un conseiller. "
+                "Quelle est votre question ?"
             ),
             buttons=topic_buttons(),
         )
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return []
 
 
@@ -143,7 +158,12 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, intent: 
     dispatcher.utter_message(
         response="utter_choose_fiche", buttons=[*fiche_buttons(list(decision.choices)), other]
     )
-    record(tracker, topic=decision.choices[0].topic, intent=intent, outcome="in_progress")
+    record(
+        tracker,
+        topic=decision.choices[0].topic,
+        intent=intent,
+        outcome=InteractionOutcome.IN_PROGRESS,
+    )
     return [SlotSet("topic", decision.choices[0].topic)]
 
 
@@ -157,6 +177,7 @@ class ActionOrient(Action):
         follow_up = context_intent(tracker)  # "quels papiers faut-il ?" after an APA answer
         if follow_up:
             return answer_intent(dispatcher, tracker, follow_up)
+        collect_doubtful_out_of_scope(tracker)
         return orient_citizen(dispatcher, tracker)
 
 
@@ -168,10 +189,10 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
     dispatcher.utter_message(text=text)
     if not orientation.emergency:
         dispatcher.utter_message(
-            text="Je peux vous aider pour l'APA, le RSA, la carte Imagine R et les collèges.",
+            text=f"Je peux vous aider pour {topics_sentence()}.",
             buttons=[] if is_phone(tracker) else topic_buttons(),
         )
-    record(tracker, outcome="oriented")
+    record(tracker, outcome=InteractionOutcome.ORIENTED)
     return [SlotSet("fallback_count", 0)]
 
 
@@ -199,7 +220,8 @@ class ActionGoodbye(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         dispatcher.utter_message(text="Merci de votre visite. Au revoir et bonne journée !")
-        record(tracker, outcome="abandoned")  # never lowers an answered or callback outcome
+        # Never lowers an answered or callback outcome (outcomes only move forward).
+        record(tracker, outcome=InteractionOutcome.ABANDONED)
         return []
 
 
@@ -215,8 +237,10 @@ class ActionHandleFallback(Action):
             return answer_intent(dispatcher, tracker, follow_up)
         candidates = ranking(tracker.latest_message)
         if candidates and candidates[0][0] == "out_of_scope":
+            collect(tracker, "out_of_scope")
             return orient_citizen(dispatcher, tracker)
         count = int(tracker.get_slot("fallback_count") or 0) + 1
+        collect(tracker, "fallback" if count >= 2 else "clarification")
         if count >= 2:
             dispatcher.utter_message(
                 text=(
@@ -232,7 +256,7 @@ class ActionHandleFallback(Action):
                 FollowupAction("callback_form"),
             ]
         self._clarify(dispatcher, tracker, candidates)
-        record(tracker, outcome="in_progress")
+        record(tracker, outcome=InteractionOutcome.IN_PROGRESS)
         return [
             SlotSet("fallback_count", count),
             SlotSet("pending_question", tracker.latest_message.get("text")),
@@ -243,11 +267,12 @@ class ActionHandleFallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, candidates: list[tuple[str, float]]
     ) -> None:
         kb = get_knowledge_base()
-        likely = [
+        found = (
             kb.for_intent(name)
             for name, confidence in candidates[:3]
-            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE and kb.for_intent(name)
-        ]
+            if topic_of(name) and confidence >= CANDIDATE_MIN_CONFIDENCE
+        )
+        likely = [fiche for fiche in found if fiche is not None]
         topics = {fiche.topic for fiche in likely}
         if len(topics) == 1 and not is_phone(tracker):
             dispatcher.utter_message(
@@ -257,8 +282,8 @@ class ActionHandleFallback(Action):
             return
         dispatcher.utter_message(
             text=(
-                "Je n'ai pas bien compris. Votre question concerne-t-elle l'APA, le RSA, la carte "
-                "Imagine R ou les collèges ? Vous pouvez aussi reformuler."
+                "Je n'ai pas bien compris. Votre question concerne-t-elle "
+                f"{topics_sentence('ou')} ? Vous pouvez aussi reformuler."
             ),
             buttons=topic_buttons(),
         )

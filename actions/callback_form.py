@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import record
+from actions.inbox import collect_callback_after_answer
 from actions.replies import send_fiche
 from actions.tracker import (
     caller_number,
@@ -40,12 +41,14 @@ from bot.callback import (
 )
 from bot.communes import resolve_commune, suggest_communes
 from bot.conversation import citizen_texts, collect_entities, transcript
-from bot.hours import CallbackSlot
+from bot.hours import CallbackSlot, format_date_fr, format_time_fr
 from bot.knowledge import get_knowledge_base
-from bot.routing import TOPIC_LABELS, fold, topic_of
+from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
+from bot.text import digit_pairs, yes_no
 from bot.tickets import TicketDraft
+from bot.tickets.models import InteractionOutcome
 from bot.urgency import assess_priority
 from bot.validators import clean_name, format_phone, normalise_phone, phone_digit_pairs
 
@@ -54,34 +57,17 @@ FORM_SLOTS = ("consent", "citizen_name", "phone", "commune", "callback_slot", "t
 QUESTION_CONFIDENCE = 0.5
 # Whose case it is, when the citizen did not say.
 UNSAID = "non précisé"
-YES = {
-    "oui",
-    "o",
-    "ok",
-    "d'accord",
-    "daccord",
-    "j'accepte",
-    "accepte",
-    "oui j'accepte",
-    "bien sur",
-    "exact",
-    "c'est correct",
-    "correct",
-    "confirmer",
-    "je confirme",
-}
-NO = {"non", "n", "je refuse", "refuse", "non merci", "pas d'accord"}
 
 
 def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
+    """The words decide (bot.text.yes_no); when they do not, a confident affirm or deny does."""
+    answer = yes_no(str(value or ""))
+    if answer is not None:
+        return answer
     intent, confidence = latest_intent(tracker)
-    text = fold(str(value or "")).strip(" .!")
-    first = text.split(" ", 1)[0]
-    if text in YES or (intent == "affirm" and (confidence or 0) > 0.5):
+    if intent == "affirm" and (confidence or 0) > 0.5:
         return True
-    if first in {"oui", "ok", "daccord", "ouais"} and " non" not in f" {text}":
-        return True  # "oui je veux bien être rappelé", read by the NLU as a request
-    if text in NO or (intent == "deny" and (confidence or 0) > 0.5):
+    if intent == "deny" and (confidence or 0) > 0.5:
         return False
     return None
 
@@ -293,9 +279,9 @@ class ValidateCallbackForm(FormValidationAction):
         filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
         turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
         if turn.question:
-            events = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            answered = self._answer(dispatcher, tracker, topic_question(tracker), text)
             dispatcher.utter_message(response="utter_back_to_form")
-            return [*events, SlotSet(requested, None)]
+            return [*answered, SlotSet(requested, None)]
         values: dict[str, Any] = {}
         for name, raw in turn.updates.items():
             stored = canonical(name, raw)
@@ -584,10 +570,11 @@ class ActionSubmitCallback(Action):
             topic=draft.topic,
             intent=draft.intent,
             fiche_id=draft.fiche_id,
-            outcome="callback",
+            outcome=InteractionOutcome.CALLBACK,
             commune=draft.commune,
             ticket_reference=receipt.reference,
         )
+        collect_callback_after_answer(tracker)
         return [*reset_form(), SlotSet("ticket_reference", receipt.reference)]
 
     @staticmethod
@@ -626,11 +613,7 @@ class ActionSubmitCallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, draft: TicketDraft, receipt: Any
     ) -> None:
         phone = is_phone(tracker)
-        reference = (
-            " ".join(receipt.reference.replace("-", "")[i : i + 2] for i in range(0, 12, 2))
-            if phone
-            else receipt.reference
-        )
+        reference = " ".join(digit_pairs(receipt.reference)) if phone else receipt.reference
         urgent = (
             " Votre demande est marquée comme urgente." if draft.priority.value == "urgent" else ""
         )
@@ -645,7 +628,8 @@ class ActionSubmitCallback(Action):
             reference=reference,
             phone_display=phone_display(draft.phone or "", phone),
             slot_label=draft.callback_slot.label if draft.callback_slot else "dès que possible",
-            due=receipt.due_at.strftime("%d/%m/%Y à %H h %M"),
+            # One date format in the conversation: the slots' « lundi 30 novembre à 20 h ».
+            due=f"{format_date_fr(receipt.due_at.date())} à {format_time_fr(receipt.due_at)}",
             urgent=urgent,
             delayed=delayed,
         )

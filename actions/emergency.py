@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import record
 from actions.tracker import latest_entity
 from bot.emergency import detect, load_situations
+from bot.tickets.models import InteractionOutcome
 
 # Without a recognised situation (a button, a test), the medical numbers are the safe default.
 DEFAULT_SITUATION = "medical"
@@ -31,5 +32,5 @@ class ActionEmergency(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         dispatcher.utter_message(response=situation_response(tracker))
-        record(tracker, outcome="oriented")
+        record(tracker, outcome=InteractionOutcome.ORIENTED)
         return [SlotSet("fallback_count", 0)]

@@ -12,9 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import record
 from actions.replies import send_fiche, topic_buttons
 from actions.tracker import is_phone, latest_entity, latest_intent, turns
+from bot.catalogue import get_catalogue
 from bot.knowledge import get_knowledge_base
 from bot.routing import TOPIC_LABELS, is_generic_handoff, specific_intent, topic_in_text, topic_of
 from bot.services import get_opening_hours
+from bot.text import join_words
+from bot.tickets.models import InteractionOutcome
 
 UNKNOWN_TOPIC = "inconnu"
 # The topic intent behind an explicit request counts for the ticket only above this.
@@ -31,7 +34,9 @@ def start_handoff(
         send_fiche(dispatcher, fiche, is_phone(tracker))
     if not tracker.get_slot("ticket_reference"):
         dispatcher.utter_message(response="utter_handoff_intro")
-    record(tracker, topic=topic_of(specific), intent=specific, outcome="in_progress")
+    record(
+        tracker, topic=topic_of(specific), intent=specific, outcome=InteractionOutcome.IN_PROGRESS
+    )
     return [
         SlotSet("handoff_intent", specific),
         SlotSet("topic", topic_of(specific) or topic),
@@ -55,7 +60,7 @@ class ActionStartHandoff(Action):
             SlotSet("fallback_count", 0),
         ]
         if is_generic_handoff(intent):
-            record(tracker, intent=intent, outcome="in_progress")
+            record(tracker, intent=intent, outcome=InteractionOutcome.IN_PROGRESS)
             return [*events, SlotSet("handoff_intent", intent), SlotSet("topic", None)]
         return events + start_handoff(dispatcher, tracker, intent, topic_of(intent))
 
@@ -101,7 +106,7 @@ class ActionHandoffHuman(Action):
         topic = topic_of(intent) or named_topic or tracker.get_slot("topic")
         if not tracker.get_slot("ticket_reference"):
             dispatcher.utter_message(response="utter_handoff_intro")
-        record(tracker, topic=topic, intent=intent, outcome="in_progress")
+        record(tracker, topic=topic, intent=intent, outcome=InteractionOutcome.IN_PROGRESS)
         return [
             SlotSet("handoff_intent", intent),
             SlotSet("handoff_confidence", confidence),
@@ -115,10 +120,8 @@ class ActionAskTopic(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         if is_phone(tracker):
-            text = (
-                "Votre demande concerne-t-elle l'APA, le RSA, la carte de transport Imagine R "
-                "ou le collège ?"
-            )
+            spoken = [topic.spoken for topic in get_catalogue().topics]
+            text = f"Votre demande concerne-t-elle {join_words(spoken)} ?"
         else:
             text = "Pour transmettre votre demande au bon service : de quoi s'agit-il ?"
         dispatcher.utter_message(text=text, buttons=topic_buttons())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.glossary import explain_jargon
 from bot.knowledge import Fiche
 from bot.routing import TOPIC_LABELS, TOPICS
 
@@ -26,7 +27,8 @@ def fiche_buttons(fiches: list[Fiche]) -> list[dict[str, str]]:
 
 
 def written_answer(fiche: Fiche) -> str:
-    parts = [fiche.answer.strip()]
+    # The chat explains its jargon at first use; the spoken answer is written for the ear.
+    parts = [explain_jargon(fiche.answer.strip())]
     if fiche.links:
         parts.append(
             "Pour en savoir plus :\n"

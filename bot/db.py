@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.folding import register_sqlite_fold
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -54,19 +55,20 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
+    register_sqlite_fold(dbapi_connection)  # the queue's accent-insensitive search
 
 
 def make_engine(url: str | URL | None = None) -> Engine:
     """An engine for `url` (default: Settings.database_url), ready for several threads."""
-    url = make_url(url or get_settings().database_url)
+    parsed = make_url(url or get_settings().database_url)
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
-    if url.get_backend_name() == "sqlite":
-        prepare_sqlite_file(url)
+    if parsed.get_backend_name() == "sqlite":
+        prepare_sqlite_file(parsed)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-    elif url.get_backend_name() == "postgresql":
+    elif parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
-    engine = create_engine(url, **kwargs)
-    if url.get_backend_name() == "sqlite":
+    engine = create_engine(parsed, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
     return engine
 

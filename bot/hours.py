@@ -188,7 +188,8 @@ class OpeningHours:
     def callback_slots(self, now: datetime, count: int = 4) -> list[CallbackSlot]:
         """The next `count` half-day slots, starting no earlier than one hour from now."""
         earliest = _round_up(self._local(_utc(now) + SLOT_LEAD_TIME), SLOT_ROUNDING)
-        day, slots = earliest.date(), []
+        day = earliest.date()
+        slots: list[CallbackSlot] = []
         for _ in range(_SEARCH_DAYS):
             for start, end in self.half_day_windows(day):
                 start = max(start, earliest)

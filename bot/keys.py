@@ -1,6 +1,6 @@
 """Secrets the processes of the assistant share, kept as files in var/secrets/ (mode 0600).
 
-Made once, at set-up (scripts/stack.py) or by whichever process needs one first: the file is
+Made once, at set-up (triage/stack.py) or by whichever process needs one first: the file is
 created exclusively, so two processes starting together read the same value. Nothing here is
 ever logged or sent to a client.
 """
@@ -39,8 +39,7 @@ def read_or_create(path: Path) -> str:
 
 def phone_secret_file() -> Path:
     """Shared by the Rasa server (phone channel) and the voice gateway."""
-    given = os.environ.get(PHONE_SECRET_ENV)
-    return Path(given) if given else secret_file("phone-channel")
+    return get_settings().phone_secret_file or secret_file("phone-channel")
 
 
 def phone_token() -> str:

@@ -4,7 +4,7 @@ Two layers, with the same rules (`redact`):
 - `PersonalDataFilter`, a logging filter for the processes that configure their own logging
   (console, web server, voice gateway): string arguments that are not identifiers (a citizen's
   words, a name) are masked, then the message goes through `redact`.
-- `LogWriter`, which scripts/stack.py puts between every process it starts (Rasa, action server,
+- `LogWriter`, which triage/stack.py puts between every process it starts (Rasa, action server,
   console, web, gateway, proxy) and its log file: each line goes through `redact`, so even what a
   library prints or a traceback holds is covered. Files are 0600 in a 0700 folder, rotated daily,
   and deleted after `LOG_RETENTION_DAYS`.

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -21,11 +21,11 @@ from bot.knowledge import (
     KnowledgeBaseError,
     Link,
     is_http_url,
-    normalize,
     placeholder_values,
     substitute,
 )
 from bot.settings import Settings, get_settings
+from bot.text import fold
 
 ORIENTATION_FILE = "orientation.yml"
 ENTRY_KEYS = {"id", "keywords", "title", "answer", "links", "emergency"}
@@ -70,7 +70,8 @@ class OrientationEntry:
 
     def match(self, text: str) -> tuple[int, tuple[str, ...]]:
         """Score and matched keywords for an already normalized text."""
-        score, matched, covered = 0, [], []
+        score, matched = 0, []
+        covered: list[tuple[int, int]] = []
         for keyword in sorted(self.keywords, key=lambda k: -k.weight):
             spans = [part.search(text) for part in keyword.parts]
             if not all(spans):
@@ -93,7 +94,7 @@ def compile_keyword(text: str) -> Keyword | None:
         words = []
         for token in _TOKEN.findall(raw_part):
             stem = token.endswith("*")
-            for word in normalize(token.rstrip("*")).split():
+            for word in fold(token.rstrip("*")).split():
                 words.append((word, stem))
         if not words:
             return None
@@ -219,9 +220,9 @@ class OrientationGuide:
 
     def orient(self, text: str) -> Orientation:
         """The best matching entry (emergencies win ties, then file order), else the generic."""
-        normalized = normalize(text)
+        normalized = fold(text)
         best: tuple[int, int, int] | None = None
-        best_entry, best_matched = self.generic, ()
+        best_entry, best_matched = self.generic, cast(tuple[str, ...], ())
         for order, entry in enumerate(self.entries):
             score, matched = entry.match(normalized)
             if not score:

@@ -1,14 +1,17 @@
-"""The département's configuration, loaded and validated once.
+"""The configuration: one Settings object, loaded and validated once per process.
 
 Everything that belongs to the département (name, number, hours, communes, services, retention)
 comes from one YAML file (`departement.yml` at the project root, or `TRIAGE_DEPARTEMENT_FILE`);
-secrets and deployment addresses come from the environment.
+secrets and deployment addresses come from the environment. This module is the only one that
+reads the environment (the README lists every variable): the others get a Settings, from their
+entry point or from `get_settings()` in the processes Rasa starts.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -18,6 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+
+from bot.identity import Identity, parse_identity
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -49,16 +54,43 @@ class Settings:
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
+    # Failed attempts closer together than this count as one towards max_failed_attempts, and
+    # « rappeler à… » cannot be set earlier (three calls in five minutes are not three tries).
+    min_minutes_between_failed_attempts: int = 120
+    # Colour, font and logo of the console and the site (a neutral look by default).
+    identity: Identity = field(default_factory=Identity)
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
+    # The information team's inbox (masked messages) and the texts of rated answers.
+    inbox_retention_days: int = 30
+    # A fiche not reviewed for this many days is listed "à relire" for the information team.
+    fiche_review_days: int = 365
     # Who citizens write to about their personal data (the data protection officer).
     privacy_contact: str = ""
     imagine_r_refund: str = ""
     database_url: str = ""
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     var_dir: Path = PROJECT_ROOT / "var"
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Deployment, from the environment (the README's table says which variable sets each).
+    conversations_url: str = ""
+    # Rasa replicas (RASA_REPLICAS; 0 when the value is not a number) share locks and
+    # conversations in Redis at redis_url (REDIS_URL); none for one replica.
+    rasa_replicas: int = 1
+    redis_url: str = ""
+    phone_secret_file: Path | None = None
+    site_origins: tuple[str, ...] = ()
+    chat_rate_session: float = 30.0
+    chat_rate_address: float = 300.0
+    console_secret: str = ""
+    console_secure_cookie: bool = True
+    public_url: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    # The environment as read, for what it configures outside this object: the processes the
+    # supervisor starts inherit it, and the phone line reads its own variables from it
+    # (voice/config.py).
+    environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def outbox_dir(self) -> Path:
@@ -114,6 +146,13 @@ def _positive_int(path: Path, raw: dict[str, Any], key: str, default: int) -> in
     return value
 
 
+def _identity(path: Path, raw: dict[str, Any]) -> Identity:
+    try:
+        return parse_identity(raw.get("identity"), path.parent)
+    except ValueError as exc:
+        raise _fail(path, str(exc)) from None
+
+
 def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read and validate the département file; raise ConfigurationError naming what is wrong."""
     env = dict(os.environ if env is None else env)
@@ -162,14 +201,48 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
             path, callback, "urgent_deadline_working_hours", 8
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        min_minutes_between_failed_attempts=_positive_int(
+            path, callback, "min_minutes_between_failed_attempts", 120
+        ),
+        identity=_identity(path, raw),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
+        inbox_retention_days=_positive_int(path, raw, "inbox_retention_days", 30),
+        fiche_review_days=_positive_int(path, raw, "fiche_review_days", 365),
         privacy_contact=_privacy_contact(raw),
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,
         knowledge_dir=Path(env.get("TRIAGE_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
         var_dir=var_dir,
+        **_deployment(env, var_dir),
     )
+
+
+def _count(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def _deployment(env: dict[str, str], var_dir: Path) -> dict[str, Any]:
+    """The Settings fields that come from the environment alone."""
+    return {
+        "conversations_url": env.get("TRIAGE_CONVERSATIONS_URL")
+        or f"sqlite:///{var_dir / 'conversations.db'}",
+        "rasa_replicas": _count(env.get("RASA_REPLICAS", "1")),
+        "redis_url": env.get("REDIS_URL", ""),
+        "phone_secret_file": Path(env["TRIAGE_PHONE_SECRET_FILE"])
+        if env.get("TRIAGE_PHONE_SECRET_FILE")
+        else None,
+        "site_origins": tuple(env.get("TRIAGE_SITE_ORIGINS", "").split()),
+        "chat_rate_session": float(env.get("TRIAGE_CHAT_RATE_SESSION", "30")),
+        "chat_rate_address": float(env.get("TRIAGE_CHAT_RATE_ADDRESS", "300")),
+        "console_secret": env.get("TRIAGE_CONSOLE_SECRET", ""),
+        # Secure by default; plain-HTTP development on loopback opts out with 0.
+        "console_secure_cookie": env.get("TRIAGE_CONSOLE_SECURE_COOKIE", "1") != "0",
+        "public_url": env.get("TRIAGE_PUBLIC_URL", "").rstrip("/"),
+        "tls_cert": env.get("TRIAGE_TLS_CERT", ""),
+        "tls_key": env.get("TRIAGE_TLS_KEY", ""),
+        "environment": env,
+    }
 
 
 def _privacy_contact(raw: dict[str, Any]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -19,6 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from bot.settings import Settings
 
 SITE_ORIGINS_ENV = "TRIAGE_SITE_ORIGINS"
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$")
@@ -70,18 +71,11 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def site_origins(env: dict[str, str] | None = None, website: str | None = None) -> list[str]:
+def site_origins(settings: Settings) -> list[str]:
     """The origins whose pages may embed the chat: TRIAGE_SITE_ORIGINS (space separated), else
     the département's website (departement.yml)."""
-    env = dict(os.environ if env is None else env)
-    given = env.get(SITE_ORIGINS_ENV, "").split()
-    if not given and website is None:
-        from bot.settings import get_settings
-
-        website = get_settings().website
-    if not given and website:
-        given = [website]
-    return sorted({o for o in (origin_of(u) for u in given) if o})
+    given = list(settings.site_origins) or [settings.website]
+    return sorted({o for o in (origin_of(u) for u in given if u) if o})
 
 
 @dataclass
@@ -108,12 +102,10 @@ class RateLimit:
             return allowed
 
 
-def rate_limits(env: dict[str, str] | None = None) -> tuple[RateLimit, RateLimit]:
+def rate_limits(settings: Settings) -> tuple[RateLimit, RateLimit]:
     """(per conversation, per address). A person types a few messages a minute; an address may be
     a library's or a social centre's, shared by many."""
-    env = dict(os.environ if env is None else env)
-    per_session = float(env.get("TRIAGE_CHAT_RATE_SESSION", "30"))
-    per_address = float(env.get("TRIAGE_CHAT_RATE_ADDRESS", "300"))
+    per_session, per_address = settings.chat_rate_session, settings.chat_rate_address
     return (
         RateLimit(per_session, burst=max(1, int(per_session // 2))),
         RateLimit(per_address, burst=max(1, int(per_address // 4))),

@@ -19,7 +19,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.keys import session_key
-from channels import sessions
+from bot.settings import get_settings
+from channels import feedback, sessions
 from channels.guard import guarded
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def page_metadata(raw: object) -> dict[str, Any]:
 
 class _Limits:
     def __init__(self) -> None:
-        self.per_session, self.per_address = sessions.rate_limits()
+        self.per_session, self.per_address = sessions.rate_limits(get_settings())
 
     def allow(self, session_id: str, address: str) -> bool:
         return self.per_session.allow(session_id) and self.per_address.allow(address)
@@ -77,12 +78,12 @@ class WebSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
-    def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
+    def blueprint(self, on_new_message):  # untyped like Rasa's own InputChannel.blueprint
         blueprint = super().blueprint(guarded(on_new_message))
         handle = guarded(on_new_message)
         sio = self.sio
         key = session_key()
-        origins = set(sessions.site_origins())
+        origins = set(sessions.site_origins(get_settings()))
         limits = _Limits()
         bound: dict[str, tuple[str, str]] = {}  # socket id -> (sender id, address)
 
@@ -127,6 +128,14 @@ class WebSocketIOInput(SocketIOInput):
                 UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
             )
 
+        @sio.on(feedback.EVENT, namespace=self.namespace)
+        async def answer_feedback(sid: str, data: Any) -> bool:
+            """Acknowledged with True when stored (python-socketio returns it to the widget)."""
+            rating = feedback.read_rating(data)
+            if sid not in bound or rating is None or not limits.allow(*bound[sid]):
+                return False
+            return await feedback.save_rating(rating)
+
         return blueprint
 
 
@@ -147,7 +156,7 @@ class WebRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
+    def blueprint(self, on_new_message):  # untyped like Rasa's own InputChannel.blueprint
         handle = guarded(on_new_message)
         key = session_key()
         limits = _Limits()

@@ -10,6 +10,7 @@ import argparse
 import logging
 
 from bot.logsafe import install as install_log_filter
+from bot.settings import load_settings
 from console.app import create_app
 
 log = logging.getLogger("console")
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     install_log_filter()
-    app = create_app()
+    app = create_app(load_settings())  # built here, once, and passed down
     try:
         from waitress import serve
     except ImportError:

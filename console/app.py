@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from bot.db import upgrade
 from bot.settings import Settings, get_settings
 from bot.validators import format_phone
 from console import labels
+from console.people import agent_name
 from console.security import init_security
 from console.services import Services, secret_key
 
 HERE = Path(__file__).resolve().parent
-SECURE_COOKIE_ENV = "TRIAGE_CONSOLE_SECURE_COOKIE"
 # (title, explanation) of the error pages; a view's own abort(…, description=…) wins.
 ERRORS = {
     400: ("Requête refusée", "La demande envoyée est incomplète ou invalide."),
@@ -43,13 +42,13 @@ def create_app(
         __name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates")
     )
     app.config.update(
-        SECRET_KEY=secret or secret_key(settings.var_dir),
+        SECRET_KEY=secret or secret_key(settings),
         SESSION_COOKIE_NAME="triage_console",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         # Secure by default; plain-HTTP development on loopback opts out with
         # TRIAGE_CONSOLE_SECURE_COOKIE=0 (make run without TLS, the tests).
-        SESSION_COOKIE_SECURE=os.environ.get(SECURE_COOKIE_ENV, "1") != "0",
+        SESSION_COOKIE_SECURE=settings.console_secure_cookie,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=9),  # idle limit: one working day
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
@@ -62,16 +61,16 @@ def create_app(
     _register_template_helpers(app, settings)
     _register_blueprints(app)
     app.register_error_handler(HTTPException, _error_page)
-    # Behind the reverse proxy (scripts/proxy.py, the only one that reaches this loopback port):
+    # Behind the reverse proxy (triage/proxy.py, the only one that reaches this loopback port):
     # the citizen's address, https, and the /console/ prefix come from its headers.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from console.views import accounts, api, auth, queue, stats, tickets
+    from console.views import accounts, api, auth, identity, inbox, queue, stats, tickets
 
-    for module in (auth, queue, tickets, stats, accounts, api):
+    for module in (auth, queue, tickets, stats, accounts, api, identity, inbox):
         app.register_blueprint(module.blueprint)
 
 
@@ -89,16 +88,20 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         except ValueError:
             return e164
 
-    def iso_local(text: str | None) -> str:
-        """A transcript time (ISO 8601 text) as local HH:MM; unreadable text as it is."""
+    def iso_local(text: str | None, pattern: str = "%H:%M") -> str:
+        """An ISO 8601 time (transcript, event detail) as local time; unreadable text as it is."""
         try:
             moment = datetime.fromisoformat(str(text))
         except ValueError:
             return str(text or "")
-        return local(moment, "%H:%M") if moment.tzinfo else moment.strftime("%H:%M")
+        return local(moment, pattern) if moment.tzinfo else moment.strftime(pattern)
 
     app.jinja_env.filters.update(
-        local=local, iso_local=iso_local, phone=phone, hours_fr=labels.hours_fr
+        local=local,
+        iso_local=iso_local,
+        phone=phone,
+        hours_fr=labels.hours_fr,
+        minutes_fr=labels.minutes_fr,
     )
     app.jinja_env.globals.update(
         settings=settings,
@@ -106,6 +109,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         topic_label=labels.topic_label,
         channel_label=labels.channel_label,
         label=labels.label,
+        agent_name=agent_name,
     )
 
 

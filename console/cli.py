@@ -19,12 +19,13 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from bot.accounts import ROLES, TOKEN_DAYS, TOKEN_SCOPES, AccountError, AccountStore
-from bot.audit import AuditLog, purge_event_texts
 from bot.db import make_engine, session_factory, upgrade
 from bot.settings import Settings, get_settings
 from bot.tickets import TicketStore
+from bot.tickets.history import purge_event_texts
 from bot.tickets.models import utcnow
+from console.accounts import ROLES, TOKEN_DAYS, TOKEN_SCOPES, AccountError, AccountStore
+from console.audit import AuditLog
 
 CLI_ACCOUNT = "cli"  # who the audit log says acted
 

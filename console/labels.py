@@ -1,53 +1,71 @@
-"""French labels of the codes stored in the database (what agents read)."""
+"""French labels of the codes stored in the database (what agents read), keyed by the enums."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.knowledge import TOPIC_LABELS
+from bot.tickets.models import (
+    RESOLUTIONS,
+    AttemptResult,
+    EventKind,
+    InteractionOutcome,
+    Outcome,
+    TicketStatus,
+)
 
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Site web"}  # actions.tracker.channel_of
-STATUS_LABELS = {"open": "Nouveau", "claimed": "Pris en charge", "closed": "Clos"}
+STATUS_LABELS = {
+    TicketStatus.OPEN: "Nouveau",
+    TicketStatus.CLAIMED: "Pris en charge",
+    TicketStatus.CLOSED: "Clos",
+}
 PRIORITY_LABELS = {"urgent": "Urgent", "normal": "Normal"}
 ATTEMPT_LABELS = {
-    "reached": "Joint",
-    "no_answer": "Pas de réponse",
-    "voicemail": "Messagerie",
-    "wrong_number": "Faux numéro",
-}
-# Ticket.outcome once closed: codes, so that statistics and the CRM can rely on them.
-RESOLUTION_LABELS = {
-    "answered": "Réponse apportée",
-    "file_updated": "Dossier traité ou régularisé",
-    "appointment": "Rendez-vous fixé",
-    "oriented": "Orienté vers un autre organisme",
-    "no_need": "Demande sans objet",
+    AttemptResult.REACHED: "Joint",
+    AttemptResult.NO_ANSWER: "Pas de réponse",
+    AttemptResult.VOICEMAIL: "Messagerie",
+    AttemptResult.WRONG_NUMBER: "Faux numéro",
 }
 OUTCOME_LABELS = {
-    **RESOLUTION_LABELS,
-    "transferred": "Transféré à un service",
-    "unreachable": "Injoignable",
-    "wrong_number": "Numéro erroné",
+    Outcome.ANSWERED: "Réponse apportée",
+    Outcome.FILE_UPDATED: "Dossier traité ou régularisé",
+    Outcome.APPOINTMENT: "Rendez-vous fixé",
+    Outcome.ORIENTED: "Orienté vers un autre organisme",
+    Outcome.NO_NEED: "Demande sans objet",
+    Outcome.TRANSFERRED: "Transféré à un service",
+    Outcome.UNREACHABLE: "Injoignable",
+    Outcome.WRONG_NUMBER: "Numéro erroné",
 }
+# What an agent chooses from when closing a ticket, in this order.
+RESOLUTION_LABELS = {outcome: OUTCOME_LABELS[outcome] for outcome in RESOLUTIONS}
 EVENT_LABELS = {
-    "view": "Consultation",
-    "claim": "Prise en charge",
-    "attempt": "Tentative d'appel",
-    "resolve": "Clôture",
-    "transfer": "Transfert",
-    "note": "Note",
-    "reassign": "Réattribution",
+    EventKind.VIEW: "Consultation",
+    EventKind.CLAIM: "Prise en charge",
+    EventKind.ATTEMPT: "Tentative d'appel",
+    EventKind.RESOLVE: "Clôture",
+    EventKind.TRANSFER: "Transfert",
+    EventKind.NOTE: "Note",
+    EventKind.REASSIGN: "Réattribution",
 }
 INTERACTION_OUTCOME_LABELS = {
-    "in_progress": "En cours ou interrompue",
-    "abandoned": "Abandonnée",
-    "answered": "Réponse de l'assistant",
-    "oriented": "Orientation par l'assistant",
-    "callback": "Demande de rappel",
+    InteractionOutcome.IN_PROGRESS: "En cours ou interrompue",
+    InteractionOutcome.ABANDONED: "Abandonnée",
+    InteractionOutcome.ANSWERED: "Réponse de l'assistant",
+    InteractionOutcome.ORIENTED: "Orientation par l'assistant",
+    InteractionOutcome.CALLBACK: "Demande de rappel",
 }
-ROLE_LABELS = {"agent": "Agent", "supervisor": "Superviseur", "admin": "Administrateur"}
+ROLE_LABELS = {
+    "agent": "Agent",
+    "supervisor": "Superviseur",
+    "admin": "Administrateur",
+    "information": "Chargé d'information",
+}
 NO_TOPIC = "Sans thème"
 
 
-def label(table: dict[str, str], code: str | None, empty: str = "—") -> str:
+def label(table: Mapping[Any, str], code: str | None, empty: str = "—") -> str:
     """The French label of a code; an unknown code is shown as it is rather than hidden."""
     if not code:
         return empty
@@ -69,3 +87,8 @@ def hours_fr(hours: float) -> str:
     if h == 0:
         return f"{m} min"
     return f"{h} h" if m == 0 else f"{h} h {m:02d}"
+
+
+def minutes_fr(minutes: int) -> str:
+    """A gap in minutes as agents say it: "2 h", "1 h 30", "45 min"."""
+    return hours_fr(minutes / 60)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 
+from bot.inbox.models import REASONS
+from bot.inbox.models import STATUSES as INBOX_STATUSES
 from bot.knowledge import TOPICS
-from console.labels import RESOLUTION_LABELS
+from bot.tickets.models import RESOLUTIONS, EventKind, Outcome, TicketStatus
+from console.labels import CHANNEL_LABELS, RESOLUTION_LABELS
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _ERROR = {"$ref": "#/components/responses/Error"}
-API_OUTCOMES = (*RESOLUTION_LABELS, "transferred")
+API_OUTCOMES = (*RESOLUTIONS, Outcome.TRANSFERRED)  # what the CRM may push
+# The history the API returns leaves the views out (bot.tickets.history.ticket_history).
+HISTORY_KINDS = tuple(kind for kind in EventKind if kind is not EventKind.VIEW)
+
+
+def _values(codes: Iterable[Enum]) -> list[str]:
+    return [str(code.value) for code in codes]
 
 
 def _ticket_summary() -> dict[str, Any]:
@@ -20,7 +31,7 @@ def _ticket_summary() -> dict[str, Any]:
         "required": ["reference", "status", "priority", "created_at", "due_at", "channel"],
         "properties": {
             "reference": {"type": "string", "example": "261123-048213"},
-            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
+            "status": {"type": "string", "enum": _values(TicketStatus)},
             "priority": {"type": "string", "enum": ["normal", "urgent"]},
             "created_at": _DATE_TIME,
             "updated_at": _DATE_TIME,
@@ -35,8 +46,7 @@ def _ticket_summary() -> dict[str, Any]:
             "assignee": _NULLABLE_STRING,
             "outcome": {
                 "type": ["string", "null"],
-                "description": "Once closed: "
-                + ", ".join((*API_OUTCOMES, "unreachable", "wrong_number")),
+                "description": "Once closed: " + ", ".join(_values(Outcome)),
             },
             "personal_data_purged": {"type": "boolean"},
         },
@@ -83,14 +93,7 @@ def _ticket_detail() -> dict[str, Any]:
                                 "account": {"type": "string"},
                                 "kind": {
                                     "type": "string",
-                                    "enum": [
-                                        "claim",
-                                        "attempt",
-                                        "resolve",
-                                        "transfer",
-                                        "note",
-                                        "reassign",
-                                    ],
+                                    "enum": _values(HISTORY_KINDS),
                                 },
                                 "detail": {"type": "object"},
                                 "text": _NULLABLE_STRING,
@@ -100,6 +103,54 @@ def _ticket_detail() -> dict[str, Any]:
                 },
             },
         ]
+    }
+
+
+def _inbox_path() -> dict[str, Any]:
+    group = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string", "description": "The newest message, masked"},
+            "count": {"type": "integer"},
+            "intent": {"type": ["string", "null"], "description": "What the model understood"},
+            "confidence": {"type": ["number", "null"]},
+            "reasons": {"type": "array", "items": {"type": "string", "enum": list(REASONS)}},
+            "status": {"type": "string", "enum": list(INBOX_STATUSES)},
+            "newest": _DATE_TIME,
+        },
+    }
+    page = {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": group}, "total": {"type": "integer"}},
+    }
+    return {
+        "get": {
+            "operationId": "listInbox",
+            "security": [{"bearer": ["inbox"]}],
+            "summary": "Groups of similar messages the assistant did not understand (masked)",
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": list(INBOX_STATUSES)},
+                },
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "One page of groups, most frequent first",
+                    "content": {"application/json": {"schema": page}},
+                },
+                "400": _ERROR,
+                "401": _ERROR,
+                "403": _ERROR,
+            },
+        }
     }
 
 
@@ -136,7 +187,18 @@ def spec(title: str) -> dict[str, Any]:
                         {
                             "name": "status",
                             "in": "query",
-                            "schema": {"type": "string", "enum": ["open", "claimed", "closed"]},
+                            "schema": {"type": "string", "enum": _values(TicketStatus)},
+                        },
+                        {
+                            "name": "channel",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(CHANNEL_LABELS)},
+                        },
+                        {
+                            "name": "commune",
+                            "in": "query",
+                            "description": "One of the communes of departement.yml (else 400)",
+                            "schema": {"type": "string"},
                         },
                         {"name": "updated_since", "in": "query", "schema": _DATE_TIME},
                         {"name": "after_id", "in": "query", "schema": {"type": "integer"}},
@@ -171,6 +233,7 @@ def spec(title: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/inbox": _inbox_path(),
             "/tickets/{reference}": {
                 "get": {
                     "operationId": "getTicket",
@@ -263,9 +326,9 @@ def spec(title: str) -> dict[str, Any]:
                     "properties": {
                         "outcome": {
                             "type": "string",
-                            "enum": list(API_OUTCOMES),
+                            "enum": _values(API_OUTCOMES),
                             "description": "; ".join(
-                                f"{k}: {v}" for k, v in RESOLUTION_LABELS.items()
+                                f"{k.value}: {v}" for k, v in RESOLUTION_LABELS.items()
                             )
                             + "; transferred: handed to a service (give `service`)",
                         },

@@ -16,11 +16,21 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
-from bot.accounts import Account
+from console.accounts import Account
 from console.services import services
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_alias", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.login_alias",
+        "static",
+        "identity.theme",
+        "identity.favicon",
+        "identity.logo",
+    }
+)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 # Scripts, styles, fonts and images come from the console itself; nothing inline.
@@ -38,6 +48,14 @@ def current_account() -> Account | None:
     return g.get("account")
 
 
+def signed_in_account() -> Account:
+    """The account behind a page that requires a login (the guard let the request in)."""
+    account = current_account()
+    if account is None:
+        abort(401)
+    return account
+
+
 def csrf_token() -> str:
     token = session.get("csrf")
     if not token:
@@ -48,7 +66,9 @@ def csrf_token() -> str:
 def csrf_valid() -> bool:
     expected = session.get("csrf")
     given = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or ""
-    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+    if not isinstance(expected, str) or not expected:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def log_in(account: Account, now: datetime) -> None:
@@ -80,7 +100,7 @@ def session_account() -> Account | None:
     return account
 
 
-def _guard() -> Response | None:
+def _guard() -> BaseResponse | None:
     endpoint = request.endpoint or ""
     if endpoint == "static" or endpoint.startswith("api."):
         return None

@@ -18,16 +18,15 @@ from flask import current_app
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.accounts import AccountStore
-from bot.audit import AuditLog
 from bot.db import make_engine, session_factory
 from bot.hours import OpeningHours
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError
 from bot.settings import Settings
 from bot.tickets import TicketStore
+from console.accounts import AccountStore
+from console.audit import AuditLog
 
 log = logging.getLogger(__name__)
-SECRET_ENV = "TRIAGE_CONSOLE_SECRET"
 SECRET_FILE = "console_secret"
 
 
@@ -74,11 +73,11 @@ def services() -> Services:
     return current_app.extensions["triage"]
 
 
-def secret_key(var_dir: Path, env: dict[str, str] | None = None) -> str:
+def secret_key(settings: Settings) -> str:
     """TRIAGE_CONSOLE_SECRET, else a key generated once into var/console_secret (mode 0600)."""
-    env = dict(os.environ if env is None else env)
-    if env.get(SECRET_ENV):
-        return env[SECRET_ENV]
+    if settings.console_secret:
+        return settings.console_secret
+    var_dir = settings.var_dir
     path = var_dir / SECRET_FILE
     try:
         return _read_secret(path)

@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.audit import TicketEvent
 from bot.hours import OpeningHours
-from bot.tickets.models import Interaction, Ticket
+from bot.tickets.history import TicketEvent
+from bot.tickets.models import EventKind, Interaction, InteractionOutcome, Ticket
 
-ANSWERED_ALONE = ("answered", "oriented")
+ANSWERED_ALONE = (InteractionOutcome.ANSWERED, InteractionOutcome.ORIENTED)
 ORPHAN_MARGIN = timedelta(days=1)
 NO_VALUE = ""
 
@@ -136,8 +136,9 @@ class Report:
             row = rows[contact.topic]
             row[0] += 1
             row[1] += contact.outcome in ANSWERED_ALONE
-            row[2] += contact.outcome == "callback"
-        return sorted(((t, *v) for t, v in rows.items()), key=lambda r: (-r[1], r[0]))
+            row[2] += contact.outcome == InteractionOutcome.CALLBACK
+        table = [(topic, n, alone, callbacks) for topic, (n, alone, callbacks) in rows.items()]
+        return sorted(table, key=lambda r: (-r[1], r[0]))
 
 
 class WorkingClock:
@@ -208,7 +209,7 @@ def _contacts(session: Session, start: datetime, end: datetime, tz: ZoneInfo) ->
         if at >= start
     ]
     contacts += [
-        Contact(at.astimezone(tz), ch, tp or NO_VALUE, "callback", cm or NO_VALUE)
+        Contact(at.astimezone(tz), ch, tp or NO_VALUE, InteractionOutcome.CALLBACK, cm or NO_VALUE)
         for at, ch, tp, cm, reference in tickets
         if reference not in counted
     ]
@@ -221,7 +222,7 @@ def _callbacks(
 ) -> dict[str, CallbackFigures]:
     first_attempt = (
         select(TicketEvent.ticket_id, func.min(TicketEvent.at).label("at"))
-        .where(TicketEvent.kind == "attempt")
+        .where(TicketEvent.kind == EventKind.ATTEMPT)
         .group_by(TicketEvent.ticket_id)
         .subquery()
     )

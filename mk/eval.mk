@@ -8,9 +8,9 @@
 ## eval: held-out NLU sets -> reports/nlu{,_fiches}/, factual questions -> reports/facts/, then
 ## the conversation scenarios (tests/conversations/*.yml), with the share passed
 eval: model
-	$(PY) scripts/eval_nlu.py --data tests/nlu/heldout.yml
-	$(PY) scripts/eval_nlu.py --data tests/nlu/heldout_fiches.yml --out reports/nlu_fiches
-	$(PY) scripts/eval_facts.py
+	$(PY) -m triage.evaluation.nlu --data tests/nlu/heldout.yml
+	$(PY) -m triage.evaluation.nlu --data tests/nlu/heldout_fiches.yml --out reports/nlu_fiches
+	$(PY) -m triage.evaluation.facts
 	$(PY) -m tests.conversations.runner
 
 ## eval-scenarios: play tests/conversations/*.yml on a fresh assistant, print the share passed
@@ -19,4 +19,4 @@ eval-scenarios: model
 
 ## eval-check: same, but fail when topic accuracy or out-of-scope rejection misses its target
 eval-check: model
-	$(PY) scripts/eval_nlu.py --data tests/nlu/heldout.yml --check
+	$(PY) -m triage.evaluation.nlu --data tests/nlu/heldout.yml --check

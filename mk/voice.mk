@@ -19,11 +19,11 @@ test: voice-models
 
 ## voice-serve: the AudioSocket gateway alone (`make run` starts it with the assistant)
 voice-serve: setup voice-models
-	$(PY) -m bot.cli voice --serve
+	$(PY) -m voice
 
 ## bench-voice: WER, real-time factor, end-of-speech -> first audio, memory, for each engine
 bench-voice: setup voice-models
-	$(PY) -m voice.bench
+	$(PY) -m triage.bench_voice
 
 bench: bench-voice
 

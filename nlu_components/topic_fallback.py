@@ -1,11 +1,8 @@
-"""A fallback classifier that judges the topic, not the single intent.
+"""A fallback classifier that judges the topic, not the single intent (bot/rejection.py).
 
 Rasa's FallbackClassifier rejects a message when the best intent is below a threshold or close to
-the second one. With some sixty intents, four topics and many questions that sit between two
-intents of the same topic, that rejects messages whose topic is certain. This one rejects when
-the summed confidence of the best intent's topic is below `threshold` (topic intents), or the best
-general intent's confidence is below `general_threshold`. With a threshold above 0.5, two topics
-can never both pass: an ambiguous topic is a rejection, and the dialogue asks which topic it is.
+the second one; this one applies the project's rejection rule to the classifier's ranking, with
+`threshold` and `general_threshold` from config.yml.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.routing import group_of, group_scores, topic_of
+from bot.rejection import RejectionRule
 
 GENERAL_THRESHOLD_KEY = "general_threshold"
 
@@ -28,6 +25,13 @@ class TopicFallbackClassifier(FallbackClassifier):
     def get_default_config() -> dict[str, Any]:
         return {**FallbackClassifier.get_default_config(), GENERAL_THRESHOLD_KEY: 0.4}
 
+    @property
+    def rule(self) -> RejectionRule:
+        return RejectionRule(
+            float(self.component_config["threshold"]),
+            float(self.component_config[GENERAL_THRESHOLD_KEY]),
+        )
+
     def _should_fallback(self, message: Message) -> bool:
         intent = (message.data.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if not intent:
@@ -36,8 +40,4 @@ class TopicFallbackClassifier(FallbackClassifier):
             (item[INTENT_NAME_KEY], float(item.get("confidence") or 0.0))
             for item in message.data.get(INTENT_RANKING_KEY) or [message.data[INTENT]]
         ]
-        scores = group_scores(ranking)
-        best = scores.get(group_of(intent), 0.0)
-        if topic_of(intent) is None:
-            return best < self.component_config[GENERAL_THRESHOLD_KEY]
-        return best < self.component_config["threshold"]
+        return self.rule.rejects_ranking(intent, ranking)

@@ -5,7 +5,7 @@
 # voices (more intelligible, from Debian's contrib/non-free) and PortAudio (microphone mode).
 set -euo pipefail
 required=(chromium espeak-ng)
-# nginx-light: the public entry of `make run` (scripts/proxy.py); its tests skip without it.
+# nginx-light: the public entry of `make run` (triage/proxy.py); its tests skip without it.
 optional=(mbrola mbrola-fr1 mbrola-fr4 libportaudio2 nginx-light)
 
 missing_of() {
@@ -31,7 +31,7 @@ for package in $(missing_of "${optional[@]}"); do
     || echo "system: optional package $package not available, going on without it" >&2
 done
 # Debian starts its own nginx on port 80 (a demo page) when the package is installed: the
-# assistant runs its own instance (scripts/proxy.py), so that one is stopped and disabled.
+# assistant runs its own instance (triage/proxy.py), so that one is stopped and disabled.
 if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null; then
   systemctl disable --now nginx >/dev/null 2>&1 || true
 fi

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from scripts.stack import Stack
-from scripts.train import model_path
+from triage.stack import Stack
+from triage.train import model_path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The console's cookie is Secure by default; the tests talk plain HTTP on loopback (the security
@@ -107,3 +107,19 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """Point the process-wide settings and ticket store at a database and at tmp_path."""
+    from bot import services, settings
+
+    def configure(database_url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("TRIAGE_VAR_DIR", str(tmp_path))
+        settings.get_settings.cache_clear()
+        services.get_store.cache_clear()
+
+    yield configure
+    settings.get_settings.cache_clear()
+    services.get_store.cache_clear()

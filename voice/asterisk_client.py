@@ -2,7 +2,7 @@
 
 Like Asterisk it sends the call's UUID first, then the caller's audio in real time (20 ms frames,
 silence when the caller says nothing), DTMF keys, and a hang-up; it records the audio the gateway
-sends back. Used by the tests, `make bench-voice` and `triage voice --call`.
+sends back. Used by the tests and `make bench-voice`.
 """
 
 from __future__ import annotations

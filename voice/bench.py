@@ -19,7 +19,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -131,7 +130,7 @@ async def measure_latency(
 
     gateway = Gateway(replace(config, audiosocket_port=0, http_port=0), recognizer=recognizer)
     await gateway.start()
-    heard = []
+    heard: list[str] = []
     try:
         if gateway.prerenderer is not None:  # a warm line: every answer's start rendered
             await asyncio.to_thread(gateway.prerenderer.first_ready.wait)
@@ -168,21 +167,13 @@ async def _ask(
         await call.hangup()
 
 
-def _running_assistant(rasa_url: str | None) -> tuple[str | None, object | None, str]:
-    """The Rasa URL to use, the stack started for it (or None), and a note when there is none."""
+def _running_assistant(rasa_url: str | None) -> tuple[str | None, str]:
+    """The Rasa URL to call, or a note saying why the latency is not measured."""
     if rasa_url:
-        return rasa_url, None, ""
-    sys.path.insert(0, str(ROOT))
-    from scripts.stack import Stack
-    from scripts.train import model_path
-
-    model = model_path()
-    if not model.exists():
-        return None, None, "not measured: no trained model (run `make model`) and no --rasa-url"
-    var_dir = Path(tempfile.mkdtemp(prefix="bench-voice-"))
-    stack = Stack.isolated(model, var_dir, with_console=False)
-    stack.start()
-    return stack.rasa_url, stack, ""
+        return rasa_url, ""
+    # The phone line does not start the assistant itself: `make bench-voice`
+    # (triage/bench_voice.py) starts one and passes its address.
+    return None, "not measured: no --rasa-url (`make bench-voice` starts the assistant)"
 
 
 def report(all_figures: list[EngineFigures]) -> str:
@@ -221,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
     parser.add_argument("--speech", type=Path, default=SPEECH)
-    parser.add_argument("--rasa-url", help="a running assistant (else one is started)")
+    parser.add_argument("--rasa-url", help="a running assistant (else no latency figures)")
     parser.add_argument(
         "--vosk-model",
         type=Path,
@@ -240,21 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     config = replace(config, vosk_model=_vosk_model(config, args.vosk_model))
     voices = [] if args.no_tts else bench_voices(config)
     questions = [] if args.no_latency else caller_questions(config)
-    rasa_url, stack, note = (None, None, "skipped (--no-latency)")
+    rasa_url, note = (None, "skipped (--no-latency)")
     if not args.no_latency:
-        rasa_url, stack, note = _running_assistant(args.rasa_url)
+        rasa_url, note = _running_assistant(args.rasa_url)
     results = []
-    try:
-        for engine in args.engines:
-            results.append(
-                _bench_engine(
-                    config, engine, args.speech, rasa_url, note, not args.no_wer, questions
-                )
-            )
-            print(report(results[-1:]).splitlines()[-1], flush=True)
-    finally:
-        if stack is not None:
-            stack.stop()  # type: ignore[attr-defined]
+    for engine in args.engines:
+        results.append(
+            _bench_engine(config, engine, args.speech, rasa_url, note, not args.no_wer, questions)
+        )
+        print(report(results[-1:]).splitlines()[-1], flush=True)
     print()
     if voices:
         print(report_voices(voices))

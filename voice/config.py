@@ -7,7 +7,6 @@ where the gateway and Rasa run.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class VoiceConfig:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> VoiceConfig:
-        env = dict(os.environ if env is None else env)
+        env = dict(get_settings().environment if env is None else env)
         models = _models_dir(env)
         engine = env.get("TRIAGE_VOICE_ENGINE", "auto")
         if engine not in ENGINE_CHOICES:

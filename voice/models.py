@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from bot.settings import get_settings
 from voice.config import VOSK_FR_MODEL_NAME, VoiceConfig
 
 VOSK_FR_URL = f"https://alphacephei.com/vosk/models/{VOSK_FR_MODEL_NAME}.zip"
@@ -224,6 +224,12 @@ def install_kokoro_voice(destination: Path, tarball: Path | None = None) -> Path
     return destination
 
 
+def vosk_archive() -> Path | None:
+    """TRIAGE_VOSK_ARCHIVE: a copy of the Vosk French archive, when the download is not allowed."""
+    given = get_settings().environment.get("TRIAGE_VOSK_ARCHIVE")
+    return Path(given) if given else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -240,9 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         )[0],
         "vosk": lambda: install_vosk_french(
             config.vosk_model,
-            archive_copy=Path(os.environ["TRIAGE_VOSK_ARCHIVE"])
-            if os.environ.get("TRIAGE_VOSK_ARCHIVE")
-            else None,
+            archive_copy=vosk_archive(),
         ),
     }
     fallbacks = {

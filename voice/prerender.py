@@ -127,7 +127,8 @@ def _title(element: ast.AST) -> str:
         return ""
     for key, value in zip(element.keys, element.values, strict=True):
         if isinstance(key, ast.Constant) and key.value == "title":
-            return value.value if isinstance(value, ast.Constant) else ""
+            literal = value.value if isinstance(value, ast.Constant) else None
+            return literal if isinstance(literal, str) else ""
     return ""
 
 

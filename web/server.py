@@ -97,7 +97,22 @@ def page_values(settings: Settings, rasa_url: str) -> dict[str, str]:
         "retention_days": str(settings.retention_days),
         "privacy_contact": settings.privacy_contact,
         "website": settings.website,
+        "identity_colour": settings.identity.colour,
+        "identity_font": settings.identity.font,
     }
+
+
+# The département's colour and font as CSS variables, for the demo pages' site.css. Both are
+# validated when departement.yml is read (bot/identity.py: #rrggbb, font names and quotes).
+IDENTITY_CSS_PATH = "/departement.css"
+
+
+def identity_css(settings: Settings) -> bytes:
+    identity = settings.identity
+    return (
+        f":root {{\n  --identity-colour: {identity.colour};\n"
+        f"  --identity-font: {identity.font};\n}}\n"
+    ).encode()
 
 
 def render_template(text: str, values: Mapping[str, str]) -> str:
@@ -141,9 +156,17 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "triage-web"
     sys_version = ""
 
-    def __init__(self, *args, headers: dict[str, str], values: dict[str, str], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        headers: dict[str, str],
+        values: dict[str, str],
+        identity_css: bytes,
+        **kwargs,
+    ) -> None:
         self.extra_headers = headers
         self.values = values
+        self.identity_css = identity_css
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
@@ -156,6 +179,9 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/healthz":
             self.send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8", send_body)
+            return
+        if path == IDENTITY_CSS_PATH:
+            self.send(HTTPStatus.OK, self.identity_css, MIME_TYPES[".css"], send_body)
             return
         found = resolve(path)
         if found is None:
@@ -202,7 +228,10 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(host: str, port: int, rasa_url: str, settings: Settings) -> ThreadingHTTPServer:
     """A ready server (port 0: any free port, read it from `server.server_address`)."""
     handler = partial(
-        Handler, headers=security_headers(rasa_url), values=page_values(settings, rasa_url)
+        Handler,
+        headers=security_headers(rasa_url),
+        values=page_values(settings, rasa_url),
+        identity_css=identity_css(settings),
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -6,16 +6,24 @@ command line can still be used with `-x url=...` or `sqlalchemy.url` set in its 
 
 from __future__ import annotations
 
+import importlib
+
 from alembic import context
 from sqlalchemy.engine import Connection
 
-# Importing the models registers their tables on Base.metadata. A later module that adds
-# tables to the same Base (the console) must be imported here too.
-import bot.accounts
-import bot.audit  # noqa: F401
+# Importing the models registers their tables on Base.metadata.
+import bot.inbox.models
+import bot.tickets.history  # noqa: F401
 from bot.db import make_engine
 from bot.tickets.models import Base
 
+# The console declares its tables (accounts, tokens, security log) on the same Base, but the core
+# does not import the console. Running the migrations needs no models (each revision says what
+# to create); `alembic revision --autogenerate` does, or it would propose dropping those tables:
+# name them with `-x models=console.accounts,console.audit`.
+_MODELS = context.get_x_argument(as_dictionary=True).get("models", "")
+for _module in filter(None, _MODELS.split(",")):
+    importlib.import_module(_module.strip())
 target_metadata = Base.metadata
 
 

@@ -8,6 +8,7 @@ Alembic sees one schema. Columns holding personal data are nullable: they are em
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Text
@@ -24,13 +25,88 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Typed Any: SQLAlchemy 1.4 ships no types, and mypy refuses a class built at run time as a base.
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 # JSON on every backend, binary JSON where PostgreSQL offers it.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
-TICKET_STATUSES = ("open", "claimed", "closed")
-OUTCOMES = ("in_progress", "abandoned", "answered", "oriented", "callback")
+
+class Code(str, Enum):
+    """A code stored in the database and sent in JSON: it compares, hashes and prints as its value.
+
+    The values are the strings already in the database, so no migration is needed; `str()` is
+    the value on every Python version (3.12 would otherwise print "TicketStatus.OPEN").
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class TicketStatus(Code):
+    OPEN = "open"  # in the queue, nobody on it
+    CLAIMED = "claimed"  # an agent is on it
+    CLOSED = "closed"
+
+
+class Outcome(Code):
+    """`Ticket.outcome` once closed; the CRM and the statistics rely on these codes."""
+
+    ANSWERED = "answered"
+    FILE_UPDATED = "file_updated"
+    APPOINTMENT = "appointment"
+    ORIENTED = "oriented"
+    NO_NEED = "no_need"
+    TRANSFERRED = "transferred"  # to a service, with `workflow.transfer`
+    UNREACHABLE = "unreachable"  # closed by the workflow after too many failed attempts
+    WRONG_NUMBER = "wrong_number"  # likewise, when the last attempt found a wrong number
+
+
+# The outcomes an agent (or the CRM) chooses when closing a ticket; the others are set by the
+# workflow itself (a transfer, too many failed attempts).
+RESOLUTIONS = (
+    Outcome.ANSWERED,
+    Outcome.FILE_UPDATED,
+    Outcome.APPOINTMENT,
+    Outcome.ORIENTED,
+    Outcome.NO_NEED,
+)
+
+
+class AttemptResult(Code):
+    """How one call attempt to the citizen went."""
+
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    WRONG_NUMBER = "wrong_number"
+
+
+FAILED_ATTEMPT_RESULTS = frozenset(
+    {AttemptResult.NO_ANSWER, AttemptResult.VOICEMAIL, AttemptResult.WRONG_NUMBER}
+)
+
+
+class EventKind(Code):
+    """The kinds of `ticket_events` rows: the ticket's history and who saw it."""
+
+    VIEW = "view"
+    CLAIM = "claim"
+    ATTEMPT = "attempt"
+    RESOLVE = "resolve"
+    TRANSFER = "transfer"
+    NOTE = "note"
+    REASSIGN = "reassign"
+
+
+class InteractionOutcome(Code):
+    """How an anonymous conversation ended (`Interaction.outcome`), in increasing rank."""
+
+    IN_PROGRESS = "in_progress"
+    ABANDONED = "abandoned"
+    ANSWERED = "answered"
+    ORIENTED = "oriented"
+    CALLBACK = "callback"
 
 
 class UTCDateTime(TypeDecorator):
@@ -91,10 +167,12 @@ class Ticket(Base):
     transcript = Column(JSONType, nullable=False, default=list)
     priority = Column(String(8), nullable=False, default="normal")
     due_at = Column(UTCDateTime, nullable=False)
-    status = Column(String(16), nullable=False, default="open")
+    status = Column(String(16), nullable=False, default=TicketStatus.OPEN.value)
     assignee = Column(String(64))
     outcome = Column(Text)
     closed_at = Column(UTCDateTime)
+    # « Rappeler à… »: when the agent plans the next call after a failed attempt.
+    next_call_at = Column(UTCDateTime)
     personal_data_purged_at = Column(UTCDateTime)
 
     __table_args__ = (
@@ -119,7 +197,7 @@ class Interaction(Base):
     topic = Column(String(32))
     intent = Column(String(64))
     fiche_id = Column(String(64))
-    outcome = Column(String(16), nullable=False, default="in_progress")
+    outcome = Column(String(16), nullable=False, default=InteractionOutcome.IN_PROGRESS.value)
     commune = Column(String(64))
     started_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)

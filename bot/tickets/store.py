@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.db import session_factory
 from bot.hours import CallbackSlot, due_date
 from bot.settings import Settings
-from bot.tickets.models import OUTCOMES, Interaction, Ticket, utcnow
+from bot.tickets.models import Interaction, InteractionOutcome, Ticket, TicketStatus, utcnow
 from bot.tickets.reference import new_reference
 from bot.urgency import Priority
 
@@ -34,13 +34,13 @@ log = logging.getLogger(__name__)
 
 # Outcomes only move forward; answered and oriented are the same step.
 _OUTCOME_RANK = {
-    "in_progress": 0,
-    "abandoned": 1,
-    "answered": 2,
-    "oriented": 2,
-    "callback": 3,
+    InteractionOutcome.IN_PROGRESS: 0,
+    InteractionOutcome.ABANDONED: 1,
+    InteractionOutcome.ANSWERED: 2,
+    InteractionOutcome.ORIENTED: 2,
+    InteractionOutcome.CALLBACK: 3,
 }
-assert set(_OUTCOME_RANK) == set(OUTCOMES)
+assert set(_OUTCOME_RANK) == set(InteractionOutcome)
 _REFERENCE_ATTEMPTS = 10
 _OUTBOX_SUFFIX = ".json"
 
@@ -165,7 +165,7 @@ class TicketStore:
         return TicketReceipt(ticket.reference, self._local(ticket.due_at), True, duplicate)
 
     def _local(self, at: datetime | str) -> datetime:
-        moment = _parse(at) if isinstance(at, str) else at
+        moment = datetime.fromisoformat(at) if isinstance(at, str) else at
         return moment.astimezone(self.settings.timezone)
 
     # --- the outbox ----------------------------------------------------------------------
@@ -284,7 +284,7 @@ class TicketStore:
         topic: str | None = None,
         intent: str | None = None,
         fiche_id: str | None = None,
-        outcome: str | None = None,
+        outcome: InteractionOutcome | None = None,
         commune: str | None = None,
         ticket_reference: str | None = None,
         at: datetime | None = None,
@@ -316,7 +316,12 @@ class TicketStore:
                 return
 
     def _upsert_interaction(
-        self, key: str, channel: str, values: dict[str, Any], outcome: str | None, at: datetime
+        self,
+        key: str,
+        channel: str,
+        values: dict[str, Any],
+        outcome: InteractionOutcome | None,
+        at: datetime,
     ) -> None:
         given = {name: value for name, value in values.items() if value is not None}
         with self.Session.begin() as session:
@@ -328,7 +333,7 @@ class TicketStore:
                     Interaction(
                         conversation_key=key,
                         channel=channel,
-                        outcome=outcome or "in_progress",
+                        outcome=outcome or InteractionOutcome.IN_PROGRESS,
                         started_at=at,
                         updated_at=at,
                         turns=1,
@@ -358,7 +363,7 @@ class TicketStore:
             result = session.execute(
                 update(Ticket)
                 .where(
-                    Ticket.status == "closed",
+                    Ticket.status == TicketStatus.CLOSED,
                     Ticket.closed_at < cutoff,
                     Ticket.personal_data_purged_at.is_(None),
                 )
@@ -390,7 +395,7 @@ def _check(draft: TicketDraft) -> None:
     if draft.phone and not (draft.phone.startswith("+") and draft.phone[1:].isdigit()):
         raise ValueError("the phone number must be in E.164 form (bot.validators)")
     slot = draft.callback_slot
-    moments = (draft.created_at, draft.consent_at, slot and slot.start, slot and slot.end)
+    moments = (draft.created_at, draft.consent_at, *((slot.start, slot.end) if slot else ()))
     if any(m is not None and (m.tzinfo is None or m.utcoffset() is None) for m in moments):
         raise ValueError("naive datetime in a ticket draft: pass timezone-aware datetimes")
 
@@ -437,7 +442,7 @@ def _ticket_from_record(record: dict[str, Any], reference: str) -> Ticket:
     values = {**record, "reference": reference}
     for name in _DATETIME_FIELDS:
         values[name] = _parse(values[name])
-    return Ticket(**values, updated_at=values["created_at"], status="open")
+    return Ticket(**values, updated_at=values["created_at"], status=TicketStatus.OPEN)
 
 
 def _ticket_from(

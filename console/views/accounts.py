@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot.accounts import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from bot.tickets.models import utcnow
+from console.accounts import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from console.labels import ROLE_LABELS
-from console.security import current_account, requires
+from console.security import requires, signed_in_account
 from console.services import services
 from console.views.auth import throttle
 
@@ -40,7 +40,7 @@ def _change(action: str, change: Callable[[], object], message: str, **detail: A
     except AccountError as exc:
         flash(str(exc), "error")
     else:
-        services().audit.record(current_account().username, action, **detail)
+        services().audit.record(signed_in_account().username, action, **detail)
         flash(message, "success")
     return redirect(url_for("accounts.index"))
 
@@ -64,7 +64,7 @@ def create() -> Any:
 @blueprint.route("/<username>/desactivation", methods=["POST"])
 @requires("admin")
 def disable(username: str) -> Any:
-    if username == current_account().username:
+    if username == signed_in_account().username:
         flash("Vous ne pouvez pas désactiver votre propre compte.", "error")
         return redirect(url_for("accounts.index"))
     return _change(
@@ -89,9 +89,13 @@ def enable(username: str) -> Any:
 @blueprint.route("/<username>/deverrouillage", methods=["POST"])
 @requires("admin")
 def unlock(username: str) -> Any:
+    def change() -> None:
+        throttle().forget_account(username)
+        services().accounts.unlock(username)
+
     return _change(
         "account_unlock",
-        lambda: (throttle().forget_account(username), services().accounts.unlock(username))[1],
+        change,
         f"Compte « {username} » déverrouillé.",
         username=username,
     )

@@ -26,14 +26,16 @@ from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.accounts import Account, ApiToken
-from bot.audit import AuditEntry, TicketEvent
 from bot.db import make_engine, upgrade
+from bot.inbox.models import AnswerRecord, InboxItem, NluExport
 from bot.settings import Settings, load_settings
 from bot.tickets import TicketDraft, TicketStore
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Interaction, Ticket
 from bot.urgency import Priority
+from console.accounts import Account, ApiToken
 from console.app import create_app
+from console.audit import AuditEntry
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -43,6 +45,7 @@ ACCOUNTS = {
     "agent": ("agnes", "Agnès Agent"),
     "supervisor": ("sylvain", "Sylvain Superviseur"),
     "admin": ("adele", "Adèle Admin"),
+    "information": ("ines", "Inès Information"),
 }
 SECRET = "s" * 64
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -93,7 +96,8 @@ def engine(migrated_url: str, password_hash: str) -> Iterator[Engine]:
     """The run's database, emptied, with the three accounts."""
     engine = make_engine(migrated_url)
     with engine.begin() as connection:
-        for model in (TicketEvent, AuditEntry, Interaction, Ticket, Account, ApiToken):
+        inbox = (InboxItem, NluExport, AnswerRecord)
+        for model in (TicketEvent, AuditEntry, Interaction, Ticket, Account, ApiToken, *inbox):
             connection.execute(delete(model))
         for role, (username, name) in ACCOUNTS.items():
             connection.execute(

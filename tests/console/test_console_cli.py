@@ -15,18 +15,19 @@ from flask import Flask
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
-import bot.accounts
-import bot.audit
-from bot.accounts import AccountError, AccountStore
-from bot.audit import AuditEntry, TicketEvent
+import console.accounts
+import console.audit
 from bot.db import session_factory
 from bot.settings import Settings, get_settings
+from bot.tickets.history import TicketEvent
 from bot.tickets.models import Base, Ticket, utcnow
 from console import cli
+from console.accounts import AccountError, AccountStore
+from console.audit import AuditEntry
 from tests.console.conftest import Browser, days_ago
 
 ROOT = Path(__file__).resolve().parents[2]
-assert bot.accounts and bot.audit  # their tables are on Base.metadata
+assert console.accounts and console.audit  # their tables are on Base.metadata
 
 
 @pytest.fixture
@@ -171,3 +172,25 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_alembic_command_line_autogenerates_with_the_console_models(tmp_path: Path) -> None:
+    """The core's migrations import no console module: `-x models=` names them for autogenerate.
+
+    Without it, a fresh process knows only the core's tables and Alembic would propose dropping
+    the console's: `alembic check` must see that difference, and none once they are named.
+    """
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(f"[alembic]\nscript_location = {ROOT / 'bot' / 'migrations'}\n")
+    url = f"sqlite:///{tmp_path / 'check.db'}"
+
+    def alembic(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "alembic", "-c", str(ini), "-x", f"url={url}", *args]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert alembic("upgrade", "head").returncode == 0
+    without = alembic("check")
+    assert without.returncode != 0 and "remove_table" in without.stderr + without.stdout
+    named = alembic("-x", "models=console.accounts,console.audit", "check")
+    assert named.returncode == 0, named.stderr
+    assert "No new upgrade operations detected" in named.stdout + named.stderr

@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, select, text
 
 from bot.db import make_engine, session_factory
 from bot.keys import PHONE_TOKEN_HEADER, phone_token
+from bot.text import fold
 from bot.tickets import Ticket
-from bot.validators import fold
 
 HERE = Path(__file__).resolve().parent
 SESSION_HEADER = "X-Triage-Session"  # channels/web.py: the signed id the chat channel issues
@@ -290,8 +290,8 @@ def conversations_url(var_dir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Start an assistant, play every conversation, print the share that passed."""
-    from scripts.stack import Stack
-    from scripts.train import model_path
+    from triage.stack import Stack
+    from triage.train import model_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", help="only conversations whose id contains this")

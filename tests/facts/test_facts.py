@@ -1,11 +1,11 @@
 """The factual question set through the running assistant: the expected figure or fact is in the
-answer for at least 95 % of the questions (scripts/eval_facts.py prints the same score)."""
+answer for at least 95 % of the questions (triage/evaluation/facts.py prints the same score)."""
 
 from __future__ import annotations
 
 import pytest
 
-from scripts.eval_facts import TARGET, load_questions, run, score
+from triage.evaluation.facts import TARGET, load_questions, run, score
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

@@ -1,18 +1,21 @@
-"""The figures of scripts/eval_nlu.py, checked by hand on a small set of predictions.
+"""The figures of the NLU evaluation (triage/evaluation/nlu/), checked by hand on small predictions.
 
 No model needed: these tests run in milliseconds."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from bot.rejection import RejectionRule
+from triage.evaluation.nlu import metrics, runner
+from triage.evaluation.nlu import report as nlu_report
+
 
 @pytest.fixture()
-def preds(eval_nlu: ModuleType) -> list:
-    p = eval_nlu.Prediction
+def preds() -> list:
+    p = metrics.Prediction
     return [
         p("a", "apa_amount", "apa_amount", 0.9),  # right
         p("b", "apa_apply", "apa_amount", 0.6),  # wrong intent, right topic
@@ -39,12 +42,12 @@ def preds(eval_nlu: ModuleType) -> list:
         ("", "out_of_scope"),
     ],
 )
-def test_topic_of(eval_nlu: ModuleType, intent: str, topic: str) -> None:
-    assert eval_nlu.topic_of(intent) == topic
+def test_topic_of(intent: str, topic: str) -> None:
+    assert metrics.topic_of(intent) == topic
 
 
-def test_summary(eval_nlu: ModuleType, preds: list) -> None:
-    s = eval_nlu.summary_metrics(preds)
+def test_summary(preds: list) -> None:
+    s = metrics.summary_metrics(preds)
     assert (s["messages"], s["topic_messages"], s["oos_messages"], s["general_messages"]) == (
         8,
         4,
@@ -59,8 +62,8 @@ def test_summary(eval_nlu: ModuleType, preds: list) -> None:
     assert s["macro_f1"] == pytest.approx((0.5 + 2 / 3 + 1.0) / 6, abs=1e-3)
 
 
-def test_per_intent(eval_nlu: ModuleType, preds: list) -> None:
-    m = eval_nlu.per_intent_metrics(preds)
+def test_per_intent(preds: list) -> None:
+    m = metrics.per_intent_metrics(preds)
     assert m["apa_amount"] == {"precision": 0.3333, "recall": 1.0, "f1": 0.5, "support": 1}
     assert m["out_of_scope"] == {
         "precision": 0.6667,
@@ -72,8 +75,8 @@ def test_per_intent(eval_nlu: ModuleType, preds: list) -> None:
     assert "nlu_fallback" not in m
 
 
-def test_confusion(eval_nlu: ModuleType, preds: list) -> None:
-    c = eval_nlu.topic_confusion(preds)
+def test_confusion(preds: list) -> None:
+    c = metrics.topic_confusion(preds)
     assert c["apa"]["apa"] == 2
     assert (c["rsa"]["apa"], c["rsa"]["out_of_scope"], c["rsa"]["rsa"]) == (1, 1, 0)
     assert (c["out_of_scope"]["out_of_scope"], c["out_of_scope"]["college"]) == (2, 1)
@@ -81,41 +84,41 @@ def test_confusion(eval_nlu: ModuleType, preds: list) -> None:
     assert sum(sum(row.values()) for row in c.values()) == len(preds)
 
 
-def test_errors_topic_errors_first(eval_nlu: ModuleType, preds: list) -> None:
-    errors = eval_nlu.errors_of(preds)
+def test_errors_topic_errors_first(preds: list) -> None:
+    errors = metrics.errors_of(preds)
     assert [e["text"] for e in errors] == ["g | pipe", "c", "d", "b"]
     assert [e["topic_error"] for e in errors] == [True, True, True, False]
 
 
-def test_targets_and_report(eval_nlu: ModuleType, preds: list, tmp_path: Path) -> None:
-    report = eval_nlu.build_report(preds, {"model": "test"})
+def test_targets_and_report(preds: list, tmp_path: Path) -> None:
+    report = metrics.build_report(preds, {"model": "test"})
     assert {k: t["passed"] for k, t in report["targets"].items()} == {
         "topic_accuracy": False,
         "oos_rejection_rate": False,
     }
-    eval_nlu.write_reports(report, tmp_path)
+    nlu_report.write_reports(report, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| topic_accuracy | ≥ 0.95 | 0.5000 | FAIL |" in md
     assert "g \\| pipe" in md  # a pipe in a message does not break the table
-    assert "FAIL" in eval_nlu.console_summary(report)
+    assert "FAIL" in nlu_report.console_summary(report)
 
 
-def test_targets_pass_when_all_right(eval_nlu: ModuleType, preds: list) -> None:
-    right = [eval_nlu.Prediction(p.text, p.expected, p.expected, 1.0) for p in preds]
-    report = eval_nlu.build_report(right, {})
+def test_targets_pass_when_all_right(preds: list) -> None:
+    right = [metrics.Prediction(p.text, p.expected, p.expected, 1.0) for p in preds]
+    report = metrics.build_report(right, {})
     assert all(t["passed"] for t in report["targets"].values())
     assert report["errors"] == []
 
 
-def test_missing_model_exits_with_message(eval_nlu: ModuleType, tmp_path: Path) -> None:
+def test_missing_model_exits_with_message(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="No trained model"):
-        eval_nlu.main(["--models-dir", str(tmp_path / "none"), "--out", str(tmp_path)])
+        runner.main(["--models-dir", str(tmp_path / "none"), "--out", str(tmp_path)])
 
 
 @pytest.fixture()
-def ranked(eval_nlu: ModuleType) -> list:
+def ranked() -> list:
     """Predictions with the classifier's view: best intent, its confidence, its group's sum."""
-    p = eval_nlu.Prediction
+    p = metrics.Prediction
     return [
         # apa sure (0.75 over its intents) though no single intent is: a plain FallbackClassifier
         # at 0.55 would reject it.
@@ -139,9 +142,9 @@ def ranked(eval_nlu: ModuleType) -> list:
     ],
 )
 def test_apply_fallback_follows_topic_rule(
-    eval_nlu: ModuleType, ranked: list, threshold: float, general: float, expected: list
+    ranked: list, threshold: float, general: float, expected: list
 ) -> None:
-    out = eval_nlu.apply_fallback(ranked, threshold, general)
+    out = metrics.apply_fallback(ranked, threshold, general)
     assert [x.predicted for x in out] == expected
     # A rejection carries the threshold as confidence (Rasa's FallbackClassifier.process);
     # a kept intent the classifier's own confidence.
@@ -152,13 +155,13 @@ def test_apply_fallback_follows_topic_rule(
     assert [x.group_confidence for x in out] == [p.group_confidence for p in ranked]
 
 
-def test_rejects_without_intent(eval_nlu: ModuleType) -> None:
-    assert eval_nlu.rejects("", 1.0, 0.0, 0.0)
-    assert not eval_nlu.rejects("out_of_scope", 0.4, 0.9, 0.4)
-    assert eval_nlu.rejects("imagine_r_price", 0.59, 0.6, 0.0)
+def test_rejects_without_intent() -> None:
+    assert RejectionRule(0.0, 0.0).rejects("", 1.0)
+    assert not RejectionRule(0.9, 0.4).rejects("out_of_scope", 0.4)
+    assert RejectionRule(0.6, 0.0).rejects("imagine_r_price", 0.59)
 
 
-def test_prediction_of_parse_result(eval_nlu: ModuleType) -> None:
+def test_prediction_of_parse_result() -> None:
     # The fallback rejected: nlu_fallback first, then the classifier's ranking.
     result = {
         "text": "x",
@@ -172,7 +175,7 @@ def test_prediction_of_parse_result(eval_nlu: ModuleType) -> None:
             {"name": "greet", "confidence": 0.1},
         ],
     }
-    p = eval_nlu.prediction_of("x", "rsa_apply", result)
+    p = runner.prediction_of("x", "rsa_apply", result)
     assert (p.predicted, p.confidence, p.top_intent, p.top_confidence) == (
         "nlu_fallback",
         0.6,
@@ -190,13 +193,11 @@ def test_prediction_of_parse_result(eval_nlu: ModuleType) -> None:
             {"name": "apa_amount", "confidence": 0.15},
         ],
     }
-    p = eval_nlu.prediction_of("y", "greet", result)
+    p = runner.prediction_of("y", "greet", result)
     assert (p.top_intent, p.group_confidence) == ("greet", 0.35)
-    assert [x.predicted for x in eval_nlu.apply_fallback([p], 0.6, 0.4)] == ["nlu_fallback"]
+    assert [x.predicted for x in metrics.apply_fallback([p], 0.6, 0.4)] == ["nlu_fallback"]
     # No ranking: the intent alone is the ranking, as in the component.
-    p = eval_nlu.prediction_of(
-        "z", "apa_apply", {"intent": {"name": "apa_apply", "confidence": 0.7}}
-    )
+    p = runner.prediction_of("z", "apa_apply", {"intent": {"name": "apa_apply", "confidence": 0.7}})
     assert (p.top_intent, p.top_confidence, p.group_confidence) == ("apa_apply", 0.7, 0.7)
 
 
@@ -214,7 +215,7 @@ RANKINGS = [
 ]
 
 
-def test_simulation_agrees_with_the_component(eval_nlu: ModuleType) -> None:
+def test_simulation_agrees_with_the_component() -> None:
     """The real TopicFallbackClassifier on classifier outputs, against the simulation."""
     from rasa.shared.nlu.training_data.message import Message
 
@@ -233,15 +234,15 @@ def test_simulation_agrees_with_the_component(eval_nlu: ModuleType) -> None:
                 items = [{"name": name, "confidence": conf} for name, conf in ranking]
                 message = Message(data={"intent": dict(items[0]), "intent_ranking": items})
                 component.process([message])
-                pred = eval_nlu.prediction_of("t", ranking[0][0], message.data)
-                simulated = eval_nlu.apply_fallback([pred], threshold, general)[0]
+                pred = runner.prediction_of("t", ranking[0][0], message.data)
+                simulated = metrics.apply_fallback([pred], threshold, general)[0]
                 assert simulated.predicted == message.data["intent"]["name"], (ranking, config)
                 outcomes.add((ranking[0][0], simulated.predicted == "nlu_fallback"))
     # Every message is kept under some settings and rejected under others.
     assert len(outcomes) == 2 * len(RANKINGS)
 
 
-def test_fallback_settings_from_schema(eval_nlu: ModuleType) -> None:
+def test_fallback_settings_from_schema() -> None:
     from rasa.engine.graph import GraphSchema, SchemaNode
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
@@ -253,23 +254,23 @@ def test_fallback_settings_from_schema(eval_nlu: ModuleType) -> None:
         return GraphSchema({"run_node": node})
 
     topic = schema(TopicFallbackClassifier, {"threshold": 0.7})
-    assert eval_nlu.schema_fallback_settings(topic) == {"threshold": 0.7, "general_threshold": 0.4}
+    assert runner.schema_fallback_settings(topic) == {"threshold": 0.7, "general_threshold": 0.4}
     plain = schema(FallbackClassifier, {"threshold": 0.55, "ambiguity_threshold": 0.08})
-    assert eval_nlu.schema_fallback_settings(plain) is None
-    assert eval_nlu.fallback_node(plain).uses is FallbackClassifier
-    assert eval_nlu.schema_fallback_settings(schema(DIETClassifier, {})) is None
-    assert eval_nlu.fallback_node(schema(DIETClassifier, {})) is None
+    assert runner.schema_fallback_settings(plain) is None
+    assert runner.fallback_node(plain).uses is FallbackClassifier
+    assert runner.schema_fallback_settings(schema(DIETClassifier, {})) is None
+    assert runner.fallback_node(schema(DIETClassifier, {})) is None
 
 
-def test_fallback_analysis(eval_nlu: ModuleType) -> None:
-    p = eval_nlu.Prediction
+def test_fallback_analysis() -> None:
+    p = metrics.Prediction
     preds = [
         p("a", "apa_apply", "apa_apply", 0.35, "apa_apply", 0.35, 0.7),  # topic sure: kept
         p("b", "out_of_scope", "nlu_fallback", 0.6, "apa_amount", 0.4, 0.5),  # topic unsure
         p("c", "greet", "greet", 0.45, "greet", 0.45, 0.45),
     ]
     settings = {"threshold": 0.6, "general_threshold": 0.4}
-    analysis = eval_nlu.fallback_analysis(preds, settings, "TopicFallbackClassifier")
+    analysis = metrics.fallback_analysis(preds, settings, "TopicFallbackClassifier")
     assert analysis["simulation_applies"] and analysis["simulation_mismatches"] == 0
     assert analysis["classifier_alone"]["topic_accuracy"] == 1.0
     assert analysis["classifier_alone"]["oos_rejection_rate"] == 0.0
@@ -288,21 +289,21 @@ def test_fallback_analysis(eval_nlu: ModuleType) -> None:
         "false_rejection_rate": 1.0,
         "intent_accuracy": 0.3333,
     }
-    assert len(analysis["sweep"]) == len(eval_nlu.SWEEP_THRESHOLDS) * len(
-        eval_nlu.SWEEP_GENERAL_THRESHOLDS
+    assert len(analysis["sweep"]) == len(metrics.SWEEP_THRESHOLDS) * len(
+        metrics.SWEEP_GENERAL_THRESHOLDS
     )
     # Settings that the model did not use: "b" (topic at 0.5) would have been kept.
     wrong = {"threshold": 0.5, "general_threshold": 0.4}
-    assert eval_nlu.fallback_analysis(preds, wrong)["simulation_mismatches"] == 1
+    assert metrics.fallback_analysis(preds, wrong)["simulation_mismatches"] == 1
 
 
-def test_plain_fallback_classifier_is_reported(eval_nlu: ModuleType, tmp_path: Path) -> None:
-    p = eval_nlu.Prediction
+def test_plain_fallback_classifier_is_reported(tmp_path: Path) -> None:
+    p = metrics.Prediction
     preds = [p("a", "apa_apply", "apa_apply", 0.9, "apa_apply", 0.9, 0.95)]
-    report = eval_nlu.build_report(preds, {}, None, "FallbackClassifier")
+    report = metrics.build_report(preds, {}, None, "FallbackClassifier")
     fallback = report["fallback"]
     assert not fallback["simulation_applies"] and "simulation_mismatches" not in fallback
-    eval_nlu.write_reports(report, tmp_path)
+    nlu_report.write_reports(report, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "`FallbackClassifier`, not a TopicFallbackClassifier" in md
-    assert "does not apply" in eval_nlu.console_summary(report)
+    assert "does not apply" in nlu_report.console_summary(report)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from triage.evaluation.nlu import metrics, runner
+from triage.evaluation.nlu import report as nlu_report
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = Path(__file__).resolve().parent / "smoke.yml"
@@ -30,14 +32,14 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="module")
-def agent(eval_nlu: ModuleType, model_path: Path) -> Any:
-    eval_nlu.quiet_rasa()
-    return eval_nlu.load_agent(model_path)
+def agent(model_path: Path) -> Any:
+    runner.quiet_rasa()
+    return runner.load_agent(model_path)
 
 
-def test_smoke_messages_reach_their_topic(eval_nlu: ModuleType, agent: Any) -> None:
-    preds = eval_nlu.predict(agent, eval_nlu.load_examples(SMOKE))
-    wrong = [p for p in preds if eval_nlu.topic_of(p.predicted) != eval_nlu.topic_of(p.expected)]
+def test_smoke_messages_reach_their_topic(agent: Any) -> None:
+    preds = runner.predict(agent, runner.load_examples(SMOKE))
+    wrong = [p for p in preds if metrics.topic_of(p.predicted) != metrics.topic_of(p.expected)]
     accuracy = 1 - len(wrong) / len(preds)
     failures = "\n".join(
         f"  {p.text!r}: expected {p.expected}, got {p.predicted} ({p.confidence:.2f})"
@@ -49,21 +51,19 @@ def test_smoke_messages_reach_their_topic(eval_nlu: ModuleType, agent: Any) -> N
     )
 
 
-def test_evaluation_report_is_written(
-    eval_nlu: ModuleType, agent: Any, model_path: Path, tmp_path: Path
-) -> None:
+def test_evaluation_report_is_written(agent: Any, model_path: Path, tmp_path: Path) -> None:
     # The real script end to end (minus model loading) on the smoke set.
-    report = eval_nlu.evaluate(agent, SMOKE, model_path)
-    eval_nlu.write_reports(report, tmp_path)
+    report = runner.evaluate(agent, SMOKE, model_path)
+    nlu_report.write_reports(report, tmp_path)
     saved = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     summary = saved["summary"]
-    assert summary["messages"] == len(eval_nlu.load_examples(SMOKE))
+    assert summary["messages"] == len(runner.load_examples(SMOKE))
     assert (
         summary["topic_messages"] + summary["general_messages"] + summary["oos_messages"]
         == (summary["messages"])
     )
     assert len(saved["errors"]) == sum(
-        eval_nlu.effective_intent(p["predicted"]) != p["expected"] for p in saved["predictions"]
+        metrics.effective_intent(p["predicted"]) != p["expected"] for p in saved["predictions"]
     )
     for p in saved["predictions"]:
         # A group's summed confidence holds at least its best intent's, at most the whole ranking.

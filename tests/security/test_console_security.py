@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-import bot.accounts
-from bot.accounts import AccountStore
+import console.accounts
+from console.accounts import AccountStore
 from tests.console.conftest import ACCOUNTS, PASSWORD, Browser
 
 REF = "{ref}"
@@ -218,14 +218,14 @@ def test_unknown_disabled_and_wrong_password_look_the_same(
 ) -> None:
     accounts: AccountStore = app.extensions["triage"].accounts
     accounts.set_active(ACCOUNTS["admin"][0], False, datetime.now(timezone.utc))
-    verify = bot.accounts._verify
+    verify = console.accounts._verify
     calls: list[int] = []
 
     def counting(password_hash: str, password: str) -> bool:
         calls.append(1)
         return verify(password_hash, password)
 
-    monkeypatch.setattr(bot.accounts, "_verify", counting)
+    monkeypatch.setattr(console.accounts, "_verify", counting)
     answers = []
     for index, (username, password) in enumerate(
         [

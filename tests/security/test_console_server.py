@@ -10,7 +10,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from scripts.stack import ROOT, free_port, wait_http
+from triage.stack import ROOT, free_port, wait_http
 
 IDLE_CONNECTIONS = 150
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.settings import load_settings
 from channels import sessions
 
 KEY = b"k" * 32
@@ -40,5 +43,7 @@ def test_rate_limit_allows_a_burst_then_the_rate() -> None:
 
 def test_site_origins_come_from_the_configuration() -> None:
     env = {"TRIAGE_SITE_ORIGINS": "https://www.val-de-marne.fr/ http://127.0.0.1:8080 *"}
-    assert sessions.site_origins(env) == ["http://127.0.0.1:8080", "https://www.val-de-marne.fr"]
-    assert sessions.site_origins({}, website="https://exemple.fr/aides") == ["https://exemple.fr"]
+    given = load_settings(env=env)
+    assert sessions.site_origins(given) == ["http://127.0.0.1:8080", "https://www.val-de-marne.fr"]
+    website = replace(load_settings(env={}), website="https://exemple.fr/aides")
+    assert sessions.site_origins(website) == ["https://exemple.fr"]

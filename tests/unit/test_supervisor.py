@@ -1,4 +1,4 @@
-"""scripts/stack.py Supervisor: what `make run` does when one of the assistant's processes dies.
+"""triage/stack.py Supervisor: what `make run` does when one of the assistant's processes dies.
 
 Real processes (a small HTTP server stands for a service), killed for real."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.stack import Service, Stack, Supervisor, free_port
+from triage.stack import Service, Stack, Supervisor, free_port
 
 
 def http_service(name: str) -> Service:

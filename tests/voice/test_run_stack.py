@@ -1,4 +1,4 @@
-"""`make run`'s phone line: the gateway as a service of scripts/stack.py, on its defaults (the best
+"""`make run`'s phone line: the gateway as a service of triage/stack.py, on its defaults (the best
 recogniser installed, the Kokoro voice), answering a call over AudioSocket."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ import asyncio
 import json
 import time
 import urllib.request
+from dataclasses import replace
 
 import pytest
 
-from bot.validators import fold
-from scripts.run import phone_line as run_phone_line
+from bot.text import fold
 from tests.voice.caller_speech import say
+from triage.run import phone_line as run_phone_line
 from voice.asterisk_client import PhoneCall
 from voice.audio import Audio, telephone_band
 from voice.tts import is_audible
@@ -25,8 +26,14 @@ ANSWER_SECONDS = 7.0
 def phone_line(assistant_stack, voice_config, monkeypatch):
     """The stack's voice service, started as `make run` starts it (models where `make models`
     put them; the sentences rendered ahead kept in var/ between runs)."""
-    monkeypatch.setenv("TRIAGE_VOICE_MODELS", str(voice_config.whisper_model.parent))
-    monkeypatch.setenv("TRIAGE_TTS_CACHE", str(voice_config.tts_cache))
+    settings = assistant_stack.settings
+    environment = {
+        **settings.environment,
+        "TRIAGE_VOICE_MODELS": str(voice_config.whisper_model.parent),
+        "TRIAGE_TTS_CACHE": str(voice_config.tts_cache),
+    }
+    # The stack hands its settings' environment to the processes it starts.
+    monkeypatch.setattr(assistant_stack, "settings", replace(settings, environment=environment))
     assistant_stack.add_voice()
     assistant_stack.start_service("voice")
     yield assistant_stack

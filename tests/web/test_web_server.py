@@ -140,3 +140,28 @@ def test_the_privacy_contact_comes_from_the_departement_file(tmp_path) -> None:
     own.write_text(source.replace("privacy_contact:", "old_privacy_contact:"), "utf-8")
     default = load_settings(own, env={}).privacy_contact
     assert "délégué à la protection des données" in default and "3994" in default
+
+
+def test_pages_take_the_departement_identity(base_url: str, tmp_path) -> None:
+    """Colour and font come from departement.yml (`identity`): as CSS variables for the pages,
+    as attributes for the widget."""
+    settings = get_settings()
+    status, headers, body = fetch(base_url + "/departement.css")
+    css = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+    assert f"--identity-colour: {settings.identity.colour};" in css
+    assert f"--identity-font: {settings.identity.font};" in css
+    page = fetch(base_url + "/")[2].decode("utf-8")
+    assert '<link rel="stylesheet" href="/departement.css">' in page
+    assert f'data-primary-color="{settings.identity.colour}"' in page
+    assert 'data-font="system-ui, -apple-system, &quot;Segoe UI&quot;' in page
+
+
+def test_no_state_mark_in_the_widget_or_the_site() -> None:
+    """The Marianne font and the DSFR's own pictograms are the State's: neither the widget nor
+    the demo pages use them (the DSFR layout CSS still declares the font; it is never used)."""
+    widget = (PROJECT_ROOT / "web" / "widget").glob("chat-widget.*")
+    for path in [*widget, *SITE_DIR.glob("*.css"), *SITE_DIR.rglob("*.html")]:
+        text = path.read_text("utf-8")
+        assert "Marianne" not in text and "fr--" not in text, path
+        assert "000091" not in text, f"{path}: the State's blue"

@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.catalogue import get_catalogue
 from bot.settings import get_settings
 from tests.web.widget import Chat
+from triage.generators.catalogue import widget_sentence
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,8 +32,10 @@ def test_privacy_notice_comes_before_the_first_message(chat: Any, snapshots: Any
     assert f"{get_settings().retention_days} jours" in text
     assert "délégué à la protection des données" in text
     assert "Ce que nous gardons" in text and "Pourquoi" in text
+    # The topics come from the catalogue (generated into the widget).
+    assert f"répond aux questions sur {widget_sentence(get_catalogue())}." in text
     assert not chat.input.is_visible(), "no message can be typed before the notice is read"
-    assert chat.focused() == "J’ai compris, commencer"
+    assert chat.focused() == "Avant de commencer", "the notice is read from its top"
     chat.page.get_by_role("button", name="J’ai compris, commencer").click()
     assert chat.input.is_visible()
     assert chat.focused() == "Votre message"
@@ -190,7 +194,11 @@ def test_keyboard_only(chat: Any, snapshots: Any) -> None:
     else:
         pytest.fail("the chat button cannot be reached with Tab")
     page.keyboard.press("Enter")
-    assert chat.focused() == "J’ai compris, commencer", "focus moves into the window"
+    assert chat.focused() == "Avant de commencer", "focus moves into the window, at the top"
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if chat.focused() == "J’ai compris, commencer":
+            break
     page.keyboard.press("Enter")
     assert chat.focused() == "Votre message"
     page.keyboard.type("Question au clavier")
@@ -306,13 +314,13 @@ def origin(url: str) -> str:
 
 @pytest.mark.parametrize(
     ("colour", "shown"),
-    [("#8b0000", "rgb(139, 0, 0)"), ("#ffcc00", "rgb(0, 0, 145)"), ("red;x", "rgb(0, 0, 145)")],
+    [("#8b0000", "rgb(139, 0, 0)"), ("#ffcc00", "rgb(31, 78, 121)"), ("red;x", "rgb(31, 78, 121)")],
 )
 def test_page_colours_are_used_only_when_readable(
     scripted_stack: Any, new_page: Any, colour: str, shown: str
 ) -> None:
     """data-primary-color themes the widget, unless white text on it would not be readable
-    (then the DSFR blue stays)."""
+    (then the neutral default blue stays)."""
     page = new_page()
     url = scripted_stack.web_url + "/colour-test.html"
     page.route(

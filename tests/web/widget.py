@@ -19,7 +19,7 @@ class Chat:
         self.messages = page.locator("#triage-chat .message")
         self.bot_messages = page.locator("#triage-chat .message-bot")
         self.user_messages = page.locator("#triage-chat .message-user")
-        self.replies = page.locator("#triage-chat .replies button")
+        self.replies = page.locator("#triage-chat .replies-bar button")
         self.status = page.locator("#triage-chat .status")
         self.typing = page.locator("#triage-chat .typing")
         self.error = page.locator("#triage-chat .error-text")

@@ -1,0 +1,1 @@
+"""NLU evaluation on the held-out sets: metrics (pure), report (files), runner (Rasa, main)."""

@@ -1,0 +1,1 @@
+"""Generators of committed files: per-topic domain and rules, the fiches' NLU examples."""

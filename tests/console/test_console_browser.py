@@ -330,7 +330,7 @@ def test_queue_is_a_worklist_that_fits_a_laptop_and_signals_urgent_tickets(
     assert page.get_by_role("navigation", name="Pages de la file").is_visible()
     doc_shot(page, "queue-1280x800")
     # Accent-free search finds the accented names.
-    page.get_by_label("Rechercher").fill("lefevre 7")
+    page.locator("#q").fill("lefevre 7")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=lefevre"))
     assert page.locator("tr[data-reference]").count() == 1

@@ -62,6 +62,10 @@ class Settings:
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
+    # The information team's inbox (masked messages) and the texts of rated answers.
+    inbox_retention_days: int = 30
+    # A fiche not reviewed for this many days is listed "à relire" for the information team.
+    fiche_review_days: int = 365
     # Who citizens write to about their personal data (the data protection officer).
     privacy_contact: str = ""
     imagine_r_refund: str = ""
@@ -203,6 +207,8 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         identity=_identity(path, raw),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
+        inbox_retention_days=_positive_int(path, raw, "inbox_retention_days", 30),
+        fiche_review_days=_positive_int(path, raw, "fiche_review_days", 365),
         privacy_contact=_privacy_contact(raw),
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,

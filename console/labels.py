@@ -56,7 +56,12 @@ INTERACTION_OUTCOME_LABELS = {
     InteractionOutcome.ORIENTED: "Orientation par l'assistant",
     InteractionOutcome.CALLBACK: "Demande de rappel",
 }
-ROLE_LABELS = {"agent": "Agent", "supervisor": "Superviseur", "admin": "Administrateur"}
+ROLE_LABELS = {
+    "agent": "Agent",
+    "supervisor": "Superviseur",
+    "admin": "Administrateur",
+    "information": "Chargé d'information",
+}
 NO_TOPIC = "Sans thème"
 
 

@@ -42,8 +42,24 @@ from triage import ROOT
 from triage.stack import Stack
 from triage.train import model_path
 
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# What the benchmark changes in the environment of the stacks it starts (a limit, the database).
+_CHANGED: dict[str, str] = {}
+
+
+def bench_environment() -> dict[str, str]:
+    """The environment as bot/settings.py reads it, with the benchmark's own changes."""
+    return {**load_settings().environment, **_CHANGED}
+
+
+def redis_url() -> str:
+    return bench_environment().get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+def postgres_url() -> str:
+    return bench_environment().get(
+        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+
 CONVERSATION = (
     "bonjour",
     "quel est le montant de l'APA pour une personne en GIR 3 ?",
@@ -169,12 +185,12 @@ class Load:
 @contextmanager
 def bench_database() -> Iterator[str]:
     """A PostgreSQL database for this run's conversations, dropped at the end."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
     name = f"bench_load_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -184,7 +200,7 @@ def bench_database() -> Iterator[str]:
 def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
     """The scaled layout (Redis, PostgreSQL), or `make run`'s defaults when `embedded`; the
     environment read now (the benchmark changes a limit in it)."""
-    env = dict(os.environ)
+    env = bench_environment()
     if embedded:
         for name in ("REDIS_URL", "TRIAGE_CONVERSATIONS_URL", "RASA_REPLICAS"):
             env.pop(name, None)
@@ -193,7 +209,7 @@ def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
         var_dir,
         with_console=False,
         more_rasa_ports=Stack.replica_ports(replicas),
-        redis_url=None if embedded else REDIS_URL,
+        redis_url=None if embedded else redis_url(),
         conversations_url=None if embedded else env.get("BENCH_CONVERSATIONS_URL"),
         settings=load_settings(env=env),
     )
@@ -261,7 +277,7 @@ def summarise_profile(collapsed: Path, top: int = 25) -> None:
 
 def profile(embedded: bool, seconds: float, out: Path) -> None:
     """A closed loop of one citizen with py-spy on the Rasa server; then a long conversation."""
-    os.environ["TRIAGE_CHAT_RATE_SESSION"] = "100000"  # the long conversation is one session
+    _CHANGED["TRIAGE_CHAT_RATE_SESSION"] = "100000"  # the long conversation is one session
     with tempfile.TemporaryDirectory() as tmp:
         stack = start_stack(1, Path(tmp), embedded)
         try:
@@ -304,7 +320,7 @@ def bench_stores(url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20) 
     domain = Domain.load(str(ROOT / "bot" / "domain"))
     ranking = [{"name": name, "confidence": 0.001} for name in domain.intents]
     stores = {
-        "Redis + SQL copy": DurableTrackerStore(domain, url=url, redis_url=REDIS_URL),
+        "Redis + SQL copy": DurableTrackerStore(domain, url=url, redis_url=redis_url()),
         "PostgreSQL alone": SQLTrackerStore(domain, host=url),
     }
     for n in turns:
@@ -350,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.parent.mkdir(parents=True, exist_ok=True)
         with bench_database() as url:
-            os.environ["BENCH_CONVERSATIONS_URL"] = url
+            _CHANGED["BENCH_CONVERSATIONS_URL"] = url
             profile(args.embedded, 20, args.profile)
         return 0
     plan = QUICK if args.quick else FULL
@@ -361,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"bench-load: {os.cpu_count()} cores; conversations in Redis and PostgreSQL")
     with bench_database() as url:
-        os.environ["BENCH_CONVERSATIONS_URL"] = url
+        _CHANGED["BENCH_CONVERSATIONS_URL"] = url
         best = {replicas: bench(replicas, plan) for replicas in plan.replicas}
     if 1 in best and 2 in best and best[1]:
         print(f"scale-out: 2 replicas / 1 replica throughput ratio {best[2] / best[1]:.2f}")

@@ -222,9 +222,9 @@ class Stack:
         self.services["actions"] = Service(
             "actions",
             [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
+                sys.executable,
+                "-m",
+                "triage.actions_server",
                 "--actions",
                 "actions",
                 "--port",

@@ -54,6 +54,8 @@ def _filters() -> QueueFilters:
 
 @blueprint.route("/")
 def home() -> Any:
+    if not signed_in_account().has_role("agent"):
+        return redirect(url_for("inbox.index"))
     return redirect(url_for("queue.index"))
 
 

@@ -9,6 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.inbox import (
+    collect,
+    collect_doubtful_out_of_scope,
+    offer_feedback,
+)
 from actions.replies import (
     fiche_buttons,
     send_anything_else,
@@ -23,6 +28,7 @@ from actions.tracker import (
     latest_intent,
     ranking,
 )
+from bot.catalogue import topics_sentence
 from bot.context import follow_up_intent, question_intents
 from bot.fiche_search import get_fiche_index, resolve
 from bot.knowledge import Fiche, get_knowledge_base
@@ -73,9 +79,11 @@ def answer_intent(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         return []
     phone = is_phone(tracker)
     send_fiche(dispatcher, fiche, phone)
+    offer_feedback(dispatcher, tracker, fiche, intent)
     other = get_knowledge_base().for_intent(second[0]) if second else None
     if other is not None:  # two questions in one message: both answers
         send_fiche(dispatcher, other, phone)
+        offer_feedback(dispatcher, tracker, other, second[0])
     send_anything_else(dispatcher, phone, None if other else related_fiche(tracker, intent))
     record(
         tracker,
@@ -113,8 +121,8 @@ class ActionGreet(Action):
         dispatcher.utter_message(
             text=(
                 f"Bonjour, je suis l'assistant du {settings.name}. Je réponds aux questions sur "
-                "l'APA, le RSA, la carte Imagine R et les collèges, et je peux organiser le "
-                "rappel par un conseiller. Quelle est votre question ?"
+                f"{topics_sentence()}, et je peux organiser le rappel par un conseiller. "
+                "Quelle est votre question ?"
             ),
             buttons=topic_buttons(),
         )
@@ -169,6 +177,7 @@ class ActionOrient(Action):
         follow_up = context_intent(tracker)  # "quels papiers faut-il ?" after an APA answer
         if follow_up:
             return answer_intent(dispatcher, tracker, follow_up)
+        collect_doubtful_out_of_scope(tracker)
         return orient_citizen(dispatcher, tracker)
 
 
@@ -180,7 +189,7 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
     dispatcher.utter_message(text=text)
     if not orientation.emergency:
         dispatcher.utter_message(
-            text="Je peux vous aider pour l'APA, le RSA, la carte Imagine R et les collèges.",
+            text=f"Je peux vous aider pour {topics_sentence()}.",
             buttons=[] if is_phone(tracker) else topic_buttons(),
         )
     record(tracker, outcome=InteractionOutcome.ORIENTED)
@@ -228,8 +237,10 @@ class ActionHandleFallback(Action):
             return answer_intent(dispatcher, tracker, follow_up)
         candidates = ranking(tracker.latest_message)
         if candidates and candidates[0][0] == "out_of_scope":
+            collect(tracker, "out_of_scope")
             return orient_citizen(dispatcher, tracker)
         count = int(tracker.get_slot("fallback_count") or 0) + 1
+        collect(tracker, "fallback" if count >= 2 else "clarification")
         if count >= 2:
             dispatcher.utter_message(
                 text=(
@@ -271,8 +282,8 @@ class ActionHandleFallback(Action):
             return
         dispatcher.utter_message(
             text=(
-                "Je n'ai pas bien compris. Votre question concerne-t-elle l'APA, le RSA, la carte "
-                "Imagine R ou les collèges ? Vous pouvez aussi reformuler."
+                "Je n'ai pas bien compris. Votre question concerne-t-elle "
+                f"{topics_sentence('ou')} ? Vous pouvez aussi reformuler."
             ),
             buttons=topic_buttons(),
         )

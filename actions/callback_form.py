@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import record
+from actions.inbox import collect_callback_after_answer
 from actions.replies import send_fiche
 from actions.tracker import (
     caller_number,
@@ -42,9 +43,10 @@ from bot.communes import resolve_commune, suggest_communes
 from bot.conversation import citizen_texts, collect_entities, transcript
 from bot.hours import CallbackSlot, format_date_fr, format_time_fr
 from bot.knowledge import get_knowledge_base
-from bot.routing import TOPIC_LABELS, fold, topic_of
+from bot.routing import TOPIC_LABELS, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
+from bot.text import digit_pairs, yes_no
 from bot.tickets import TicketDraft
 from bot.tickets.models import InteractionOutcome
 from bot.urgency import assess_priority
@@ -55,34 +57,17 @@ FORM_SLOTS = ("consent", "citizen_name", "phone", "commune", "callback_slot", "t
 QUESTION_CONFIDENCE = 0.5
 # Whose case it is, when the citizen did not say.
 UNSAID = "non précisé"
-YES = {
-    "oui",
-    "o",
-    "ok",
-    "d'accord",
-    "daccord",
-    "j'accepte",
-    "accepte",
-    "oui j'accepte",
-    "bien sur",
-    "exact",
-    "c'est correct",
-    "correct",
-    "confirmer",
-    "je confirme",
-}
-NO = {"non", "n", "je refuse", "refuse", "non merci", "pas d'accord"}
 
 
 def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
+    """The words decide (bot.text.yes_no); when they do not, a confident affirm or deny does."""
+    answer = yes_no(str(value or ""))
+    if answer is not None:
+        return answer
     intent, confidence = latest_intent(tracker)
-    text = fold(str(value or "")).strip(" .!")
-    first = text.split(" ", 1)[0]
-    if text in YES or (intent == "affirm" and (confidence or 0) > 0.5):
+    if intent == "affirm" and (confidence or 0) > 0.5:
         return True
-    if first in {"oui", "ok", "daccord", "ouais"} and " non" not in f" {text}":
-        return True  # "oui je veux bien être rappelé", read by the NLU as a request
-    if text in NO or (intent == "deny" and (confidence or 0) > 0.5):
+    if intent == "deny" and (confidence or 0) > 0.5:
         return False
     return None
 
@@ -589,6 +574,7 @@ class ActionSubmitCallback(Action):
             commune=draft.commune,
             ticket_reference=receipt.reference,
         )
+        collect_callback_after_answer(tracker)
         return [*reset_form(), SlotSet("ticket_reference", receipt.reference)]
 
     @staticmethod
@@ -627,11 +613,7 @@ class ActionSubmitCallback(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, draft: TicketDraft, receipt: Any
     ) -> None:
         phone = is_phone(tracker)
-        reference = (
-            " ".join(receipt.reference.replace("-", "")[i : i + 2] for i in range(0, 12, 2))
-            if phone
-            else receipt.reference
-        )
+        reference = " ".join(digit_pairs(receipt.reference)) if phone else receipt.reference
         urgent = (
             " Votre demande est marquée comme urgente." if draft.priority.value == "urgent" else ""
         )

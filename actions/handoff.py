@@ -12,9 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import record
 from actions.replies import send_fiche, topic_buttons
 from actions.tracker import is_phone, latest_entity, latest_intent, turns
+from bot.catalogue import get_catalogue
 from bot.knowledge import get_knowledge_base
 from bot.routing import TOPIC_LABELS, is_generic_handoff, specific_intent, topic_in_text, topic_of
 from bot.services import get_opening_hours
+from bot.text import join_words
 from bot.tickets.models import InteractionOutcome
 
 UNKNOWN_TOPIC = "inconnu"
@@ -118,10 +120,8 @@ class ActionAskTopic(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         if is_phone(tracker):
-            text = (
-                "Votre demande concerne-t-elle l'APA, le RSA, la carte de transport Imagine R "
-                "ou le collège ?"
-            )
+            spoken = [topic.spoken for topic in get_catalogue().topics]
+            text = f"Votre demande concerne-t-elle {join_words(spoken)} ?"
         else:
             text = "Pour transmettre votre demande au bon service : de quoi s'agit-il ?"
         dispatcher.utter_message(text=text, buttons=topic_buttons())

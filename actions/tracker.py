@@ -97,9 +97,21 @@ def _slot_label(slot_id: str) -> str:
         return slot_id
 
 
+def _button_titles(event: dict[str, Any]) -> dict[str, str]:
+    """Payload → title of the buttons a bot message offered ("/affirm" → "Oui, j'accepte")."""
+    buttons = (event.get("data") or {}).get("buttons") or []
+    return {
+        str(b["payload"]): str(b["title"]) for b in buttons if b.get("payload") and b.get("title")
+    }
+
+
 def turns(tracker: Tracker) -> list[Turn]:
-    """The current session's messages, citizen and assistant, in order."""
+    """The current session's messages, citizen and assistant, in order.
+
+    A clicked button is written "[bouton] <its title>", the words the citizen saw and chose.
+    """
     result = []
+    offered: dict[str, str] = {}
     for event in _session_events(tracker):
         kind = event.get("event")
         at = timestamp_to_datetime(event.get("timestamp"))
@@ -113,13 +125,18 @@ def turns(tracker: Tracker) -> list[Turn]:
                 if e.get("value") is not None
             )
             text = event.get("text") or ""
-            if text.startswith("/"):  # a button: show what the citizen clicked, not the payload
+            if text in offered:
+                text = f"[bouton] {offered[text]}"
+            elif text.startswith("/"):  # a payload typed or from an older button: its meaning
                 text = f"[bouton] {_payload_label(intent, entities)}"
             elif _SLOT_ID.match(text):  # a callback slot button carries the slot's start time
                 text = f"[bouton] {_slot_label(text)}"
             result.append(Turn(CITIZEN, text, at, intent, confidence, entities))
-        elif kind == "bot" and event.get("text"):
-            result.append(Turn(ASSISTANT, event["text"], at))
+            offered = {}
+        elif kind == "bot":
+            offered = _button_titles(event) or offered
+            if event.get("text"):
+                result.append(Turn(ASSISTANT, event["text"], at))
     return result
 
 

@@ -18,7 +18,8 @@ from bot.communes import resolve_commune
 from bot.conversation import CITIZEN, Turn
 from bot.hours import WEEKDAYS_FR
 from bot.routing import topic_of
-from bot.validators import clean_name, fold, normalise_phone
+from bot.text import fold
+from bot.validators import clean_name, normalise_phone
 
 OUTSIDE_DEPARTEMENT = "Hors département"
 

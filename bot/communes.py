@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from bot.settings import get_settings
-from bot.validators import fold
+from bot.text import fold
 
 _ARTICLES = frozenset({"le", "la", "les", "l"})
 _SAINTS = {"st": "saint", "ste": "sainte", "sts": "saints"}

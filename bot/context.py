@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.routing import TOPICS, group_scores, topic_in_text, topic_of
-from bot.validators import fold
+from bot.text import fold
 
 # An intent of the current topic the NLU ranked at least this high is a credible reading.
 IN_TOPIC_MIN_CONFIDENCE = 0.1

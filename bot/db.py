@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.folding import register_sqlite_fold
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
+    register_sqlite_fold(dbapi_connection)  # the queue's accent-insensitive search
 
 
 def make_engine(url: str | URL | None = None) -> Engine:

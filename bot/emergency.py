@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from bot.text import fold
+
 EMERGENCIES_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "emergencies.yml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _NUMBER = re.compile(r"^\d{2,4}$")
@@ -84,20 +86,12 @@ class Emergency:
         return self.situation.id
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, apostrophes/hyphens/other signs as spaces; clause marks kept."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("œ", "oe").replace("æ", "ae")
-    plain = re.sub(r"[^a-z0-9.!?;:,\n()]+", " ", plain)
-    return re.sub(r" +", " ", plain)
-
-
 def clauses(text: str) -> list[str]:
     """The folded clauses of a message, in order."""
     result = []
-    for part in _PUNCTUATION.split(fold(text)):
-        for piece in _TURN_WORDS.split(part):
+    # Split before folding, which drops the clause marks; NFKC first so that "…" splits as "...".
+    for part in _PUNCTUATION.split(unicodedata.normalize("NFKC", text)):
+        for piece in _TURN_WORDS.split(fold(part)):
             piece = " ".join(piece.split())
             if piece:
                 result.append(piece)

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.knowledge import STOPWORDS, Fiche, KnowledgeBase, get_knowledge_base, normalize
+from bot.knowledge import STOPWORDS, Fiche, KnowledgeBase, get_knowledge_base
+from bot.text import fold
 
 STEM = 6
 NGRAM = 4
@@ -36,7 +37,7 @@ MIN_SCORE = 3.0
 def features(text: str) -> Counter[str]:
     """Stems and character n-grams of the meaningful words of `text`, with their weights."""
     bag: Counter[str] = Counter()
-    for word in normalize(text).split():
+    for word in fold(text).split():
         if word in STOPWORDS or len(word) < 2:
             continue
         bag["w:" + word[:STEM]] += 1

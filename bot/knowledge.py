@@ -15,7 +15,6 @@ import argparse
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,8 +24,10 @@ from typing import Any
 
 import yaml
 
+from bot.catalogue import CATALOGUE_FILE, get_catalogue
 from bot.routing import TOPIC_LABELS, TOPICS, topic_of
-from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.settings import ConfigurationError, Settings, get_settings
+from bot.text import fold
 
 # Who does what: the keys a fiche may use under `who`, with the label shown to agents.
 WHO_LABELS: dict[str, str] = {
@@ -75,7 +76,6 @@ _URL_IN_TEXT = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(fr|com|org|gouv|net)
 # A sentence ends with . ! ? or … followed by a space or the end of the text.
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 _LIST_LINE = re.compile(r"^\s*([-*•]|\d+[.)])\s", re.M)
-_WORD = re.compile(r"[a-z0-9]+")
 # Words too common to say anything about what a citizen asks.
 _STOPWORD_TEXT = """
     a au aux avec ce ces comment d de des du elle en est et etre il j je l la le les leur ma me
@@ -127,17 +127,10 @@ class Fiche:
         return [(WHO_LABELS[key], text) for key, text in self.who]
 
 
-def normalize(text: str) -> str:
-    """Lower case, no accents, letters and digits only (for matching, not for display)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(stripped.replace("œ", "oe").replace("æ", "ae")))
-
-
 def _stems(text: str) -> set[str]:
     # A crude French stemmer: the first letters of each meaningful word, so that
     # "rembourser" and "remboursement" meet, and "montants" meets "montant".
-    return {w[:STEM_LENGTH] for w in normalize(text).split() if w not in STOPWORDS}
+    return {w[:STEM_LENGTH] for w in fold(text).split() if w not in STOPWORDS}
 
 
 def is_http_url(url: str) -> bool:
@@ -455,19 +448,6 @@ def get_knowledge_base() -> KnowledgeBase:
     return KnowledgeBase.load(settings.knowledge_dir, settings)
 
 
-_CATALOGUE_ROW = re.compile(r"^\|\s*([a-z][a-z0-9_]*)\s*\|\s*(answer|handoff|general)\s*\|", re.M)
-
-
-def catalogue_topic_intents(path: Path) -> dict[str, str]:
-    """Topic intents (answer or handoff) of the intent catalogue (docs/intents.md) -> kind."""
-    text = path.read_text(encoding="utf-8")
-    return {
-        intent: kind
-        for intent, kind in _CATALOGUE_ROW.findall(text)
-        if kind != "general" and topic_of(intent) is not None
-    }
-
-
 def _check(args: argparse.Namespace) -> int:
     try:
         settings = get_settings()
@@ -484,25 +464,27 @@ def _check(args: argparse.Namespace) -> int:
             f"({len(fiches) - handoffs} answer, {handoffs} handoff)"
         )
     print(f"{'total':<10} {len(kb.fiches):>3} fiches, {len(kb.intents())} intents answered")
-    catalogue = Path(args.catalogue)
-    if catalogue.is_file():
-        expected = catalogue_topic_intents(catalogue)
-        missing = kb.coverage(expected)
-        if missing:
-            print(f"intents of {catalogue} without a fiche: {', '.join(missing)}", file=sys.stderr)
-            return 1
-        wrong_kind = [
-            intent
-            for intent, kind in expected.items()
-            if (fiche := kb.for_intent(intent)) is not None and fiche.kind != kind
-        ]
-        if wrong_kind:
-            print(
-                f"fiches whose handoff flag disagrees with {catalogue}: {', '.join(wrong_kind)}",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"all {len(expected)} topic intents of {catalogue.name} have a fiche")
+    expected = get_catalogue().fiche_intents()
+    missing = kb.coverage(expected)
+    if missing:
+        print(
+            f"intents of {CATALOGUE_FILE.name} without a fiche: {', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
+    wrong_kind = [
+        intent
+        for intent, kind in expected.items()
+        if (fiche := kb.for_intent(intent)) is not None and fiche.kind != kind
+    ]
+    if wrong_kind:
+        print(
+            f"fiches whose handoff flag disagrees with {CATALOGUE_FILE.name}: "
+            + ", ".join(wrong_kind),
+            file=sys.stderr,
+        )
+        return 1
+    print(f"all {len(expected)} topic intents of {CATALOGUE_FILE.name} have a fiche")
     return 0
 
 
@@ -511,11 +493,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the fiches and print counts per topic")
     check.add_argument("--dir", help="knowledge folder (default: from the settings)")
-    check.add_argument(
-        "--catalogue",
-        default=str(PROJECT_ROOT / "docs" / "intents.md"),
-        help="intent catalogue to check coverage against (skipped when absent)",
-    )
     args = parser.parse_args(argv)
     return _check(args)
 

@@ -21,11 +21,11 @@ from bot.knowledge import (
     KnowledgeBaseError,
     Link,
     is_http_url,
-    normalize,
     placeholder_values,
     substitute,
 )
 from bot.settings import Settings, get_settings
+from bot.text import fold
 
 ORIENTATION_FILE = "orientation.yml"
 ENTRY_KEYS = {"id", "keywords", "title", "answer", "links", "emergency"}
@@ -94,7 +94,7 @@ def compile_keyword(text: str) -> Keyword | None:
         words = []
         for token in _TOKEN.findall(raw_part):
             stem = token.endswith("*")
-            for word in normalize(token.rstrip("*")).split():
+            for word in fold(token.rstrip("*")).split():
                 words.append((word, stem))
         if not words:
             return None
@@ -220,7 +220,7 @@ class OrientationGuide:
 
     def orient(self, text: str) -> Orientation:
         """The best matching entry (emergencies win ties, then file order), else the generic."""
-        normalized = normalize(text)
+        normalized = fold(text)
         best: tuple[int, int, int] | None = None
         best_entry, best_matched = self.generic, cast(tuple[str, ...], ())
         for order, entry in enumerate(self.entries):

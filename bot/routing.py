@@ -6,91 +6,25 @@ Kept out of the Rasa actions so that the chat, the phone and the tests share one
 from __future__ import annotations
 
 import re
-import unicodedata
 
-TOPICS = ("apa", "rsa", "imagine_r", "college")
-TOPIC_LABELS = {"apa": "APA", "rsa": "RSA", "imagine_r": "Imagine R", "college": "Collège"}
-# How the phone line names each topic (spoken choices and DTMF order follow TOPICS).
-TOPIC_SPOKEN = {"apa": "APA", "rsa": "RSA", "imagine_r": "transport", "college": "collège"}
+from bot.catalogue import get_catalogue
+from bot.text import fold
+
+_CATALOGUE = get_catalogue()
+TOPICS: tuple[str, ...] = _CATALOGUE.topic_ids
+TOPIC_LABELS: dict[str, str] = {topic.id: topic.label for topic in _CATALOGUE.topics}
 
 # Complex cases that name no topic: once the citizen names the topic, they become these intents.
-GENERIC_HANDOFFS: dict[str, dict[str, str]] = {
-    "file_status": {
-        "apa": "apa_file_status",
-        "rsa": "rsa_file_status",
-        "imagine_r": "imagine_r_file_status",
-        "college": "college_file_status",
-    },
-    "payment_issue": {
-        "apa": "apa_payment_issue",
-        "rsa": "rsa_payment_issue",
-        "imagine_r": "imagine_r_payment_issue",
-        "college": "college_canteen_debt",
-    },
-    "contest_decision": {
-        "apa": "apa_contest",
-        "rsa": "rsa_contest",
-        "imagine_r": "imagine_r_payment_issue",
-        "college": "college_contest",
-    },
-}
+GENERIC_HANDOFFS: dict[str, dict[str, str]] = _CATALOGUE.generic_cases()
 
-_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
-    "apa": (
-        "apa",
-        "autonomie",
-        "personne agee",
-        "personnes agees",
-        "dependance",
-        "dependant",
-        "gir",
-        "aide a domicile",
-        "ehpad",
-        "grand-mere",
-        "grand mere",
-        "grand-pere",
-        "grand pere",
-    ),
-    "rsa": ("rsa", "revenu de solidarite", "revenu minimum", "minima", "france travail", "caf"),
-    "imagine_r": (
-        "imagine",
-        "imagin",
-        "imagine r",
-        "transport",
-        "navigo",
-        "carte de transport",
-        "passe",
-        "pass",
-        "metro",
-        "bus",
-    ),
-    "college": (
-        "college",
-        "cantine",
-        "demi-pension",
-        "demi pension",
-        "restauration",
-        "bourse",
-        "6e",
-        "sixieme",
-        "secteur",
-        "sectorisation",
-        "collegien",
-    ),
-}
-# Longest phrases first, so "carte de transport" wins over "transport" ties.
+# Keywords folded as the text is ("grand-mère" and "grand mere" meet), longest phrases first, so
+# that "carte de transport" wins over "transport" ties.
 _PATTERNS = [
-    (topic, re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"))
-    for topic, words in _TOPIC_WORDS.items()
-    for word in sorted(words, key=len, reverse=True)
+    (topic.id, re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"))
+    for topic in _CATALOGUE.topics
+    for word in sorted({fold(w) for w in topic.keywords}, key=lambda w: (-len(w), w))
 ]
-_DIGITS = {"1": "apa", "2": "rsa", "3": "imagine_r", "4": "college"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: how citizens type and how speech recognition returns text."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+_DIGITS = {topic.digit: topic.id for topic in _CATALOGUE.topics}
 
 
 def topic_of(intent: str | None) -> str | None:
@@ -105,7 +39,7 @@ def topic_of(intent: str | None) -> str | None:
 
 def topic_in_text(text: str) -> str | None:
     """The topic a citizen names in a short free answer ("c'est pour l'apa", "2", "la cantine")."""
-    folded = fold(text).strip()
+    folded = fold(text)
     if folded in _DIGITS:
         return _DIGITS[folded]
     if folded in TOPICS:

@@ -1,7 +1,8 @@
 """The process-wide objects the action server, the console and the tools share.
 
-Built on first use, once per process: the knowledge base is validated, the database schema is
-brought up to date, and a background thread keeps retrying tickets waiting in the outbox.
+Built on first use, once per process: the knowledge base is validated and the database schema is
+brought up to date. The background thread that retries the tickets waiting in the outbox is not
+started by a first use: the action server's entry point (triage/actions_server.py) starts it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ def get_store() -> TicketStore:
     except (SQLAlchemyError, OSError):
         # The database may be down at start: tickets go to the outbox until it is back.
         log.exception("database schema not checked: the database is unreachable")
-    store = TicketStore(engine, settings, settings.outbox_dir)
-    _start_outbox_flusher(store)
-    return store
+    return TicketStore(engine, settings, settings.outbox_dir)
 
 
 @lru_cache(maxsize=1)
@@ -40,8 +39,11 @@ def get_opening_hours() -> OpeningHours:
     return OpeningHours(get_settings())
 
 
-def _start_outbox_flusher(store: TicketStore) -> None:
-    stop = threading.Event()
+def start_outbox_flusher(
+    store: TicketStore, stop: threading.Event | None = None
+) -> threading.Thread:
+    """Retry the outbox every OUTBOX_RETRY_SECONDS in a daemon thread, until `stop` is set."""
+    stop = stop or threading.Event()
 
     def loop() -> None:
         while not stop.wait(OUTBOX_RETRY_SECONDS):
@@ -53,4 +55,6 @@ def _start_outbox_flusher(store: TicketStore) -> None:
             if written:
                 log.info("outbox: %d ticket(s) written to the database", written)
 
-    threading.Thread(target=loop, name="outbox-flusher", daemon=True).start()
+    thread = threading.Thread(target=loop, name="outbox-flusher", daemon=True)
+    thread.start()
+    return thread

@@ -54,11 +54,18 @@ class Settings:
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
+    # Failed attempts closer together than this count as one towards max_failed_attempts, and
+    # « rappeler à… » cannot be set earlier (three calls in five minutes are not three tries).
+    min_minutes_between_failed_attempts: int = 120
     # Colour, font and logo of the console and the site (a neutral look by default).
     identity: Identity = field(default_factory=Identity)
     retention_days: int = 90
     # The Rasa server's copy of conversations (tickets keep their own transcript).
     conversation_retention_hours: int = 24
+    # The information team's inbox (masked messages) and the texts of rated answers.
+    inbox_retention_days: int = 30
+    # A fiche not reviewed for this many days is listed "à relire" for the information team.
+    fiche_review_days: int = 365
     # Who citizens write to about their personal data (the data protection officer).
     privacy_contact: str = ""
     imagine_r_refund: str = ""
@@ -67,6 +74,10 @@ class Settings:
     var_dir: Path = PROJECT_ROOT / "var"
     # Deployment, from the environment (the README's table says which variable sets each).
     conversations_url: str = ""
+    # Rasa replicas (RASA_REPLICAS; 0 when the value is not a number) share locks and
+    # conversations in Redis at redis_url (REDIS_URL); none for one replica.
+    rasa_replicas: int = 1
+    redis_url: str = ""
     phone_secret_file: Path | None = None
     site_origins: tuple[str, ...] = ()
     chat_rate_session: float = 30.0
@@ -190,9 +201,14 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
             path, callback, "urgent_deadline_working_hours", 8
         ),
         max_failed_attempts=_positive_int(path, callback, "max_failed_attempts", 3),
+        min_minutes_between_failed_attempts=_positive_int(
+            path, callback, "min_minutes_between_failed_attempts", 120
+        ),
         identity=_identity(path, raw),
         retention_days=_positive_int(path, raw, "retention_days", 90),
         conversation_retention_hours=_positive_int(path, raw, "conversation_retention_hours", 24),
+        inbox_retention_days=_positive_int(path, raw, "inbox_retention_days", 30),
+        fiche_review_days=_positive_int(path, raw, "fiche_review_days", 365),
         privacy_contact=_privacy_contact(raw),
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,
@@ -202,11 +218,17 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
     )
 
 
+def _count(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
 def _deployment(env: dict[str, str], var_dir: Path) -> dict[str, Any]:
     """The Settings fields that come from the environment alone."""
     return {
         "conversations_url": env.get("TRIAGE_CONVERSATIONS_URL")
         or f"sqlite:///{var_dir / 'conversations.db'}",
+        "rasa_replicas": _count(env.get("RASA_REPLICAS", "1")),
+        "redis_url": env.get("REDIS_URL", ""),
         "phone_secret_file": Path(env["TRIAGE_PHONE_SECRET_FILE"])
         if env.get("TRIAGE_PHONE_SECRET_FILE")
         else None,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.validators import fold
+from bot.text import fold
 
 
 class Priority(str, Enum):

@@ -7,9 +7,9 @@ French), so every function accepts loose text and returns a canonical value or N
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from text_to_num import alpha2digit
+from bot.catalogue import get_catalogue
+from bot.text import digit_pairs, fold, spoken_digits
 
 # National significant numbers a citizen may be called back on: geographic (01-05), mobile
 # (06, 07) and VoIP (09). 08 is left out on purpose: premium and shared-cost numbers.
@@ -110,35 +110,15 @@ _SENTENCE_WORDS = frozenset(
         "parce",
         "que",
         "qui",
-        "rsa",
-        "apa",
+        # The topics' acronyms ("c'est pour le RSA"), from the catalogue.
+        *(fold(topic.label) for topic in get_catalogue().topics if topic.label.isupper()),
     }
 )
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")
 MAX_NAME_LENGTH = 80
 
 
-def fold(text: str) -> str:
-    """Lower case, accents removed, apostrophes/hyphens/punctuation as single spaces.
-
-    The common comparison form for French input typed without accents or spoken by an ASR.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("œ", "oe").replace("æ", "ae")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
-
-
 # --- phone numbers ---------------------------------------------------------------------------
-
-
-def _spoken_to_digits(text: str) -> str:
-    """Turn French number words into digits ("zéro six douze" -> "0 6 12")."""
-    if not re.search(r"[^\W\d_]", text):
-        return text
-    # alpha2digit reads "zéro" only inside larger numbers: spell it out first.
-    text = re.sub(r"\bz[ée]ro\b", " 0 ", text, flags=re.IGNORECASE)
-    return alpha2digit(text, "fr")
 
 
 def _national_number(candidate: str) -> str | None:
@@ -172,7 +152,7 @@ def normalise_phone(text: str) -> str | None:
         return None
     found = {
         number
-        for run in _NUMBER_RUN.findall(_spoken_to_digits(text))
+        for run in _NUMBER_RUN.findall(spoken_digits(text))
         if (number := _national_number(run))
     }
     # Two different numbers in one answer: do not guess which one to call.
@@ -185,8 +165,7 @@ def phone_digit_pairs(e164: str) -> list[str]:
     """The national number in pairs, to read back on the phone: ["06", "12", "34", "56", "78"]."""
     if not re.fullmatch(r"\+33\d{9}", e164 or ""):
         raise ValueError(f"not a French E.164 number: {e164!r}")
-    national = "0" + e164[3:]
-    return [national[i : i + 2] for i in range(0, 10, 2)]
+    return digit_pairs("0" + e164[3:])
 
 
 def format_phone(e164: str) -> str:

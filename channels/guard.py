@@ -4,6 +4,8 @@
 - If the dialogue produced no answer at all (the action server crashed or is unreachable: Rasa
   logs the error and carries on silently), the citizen is told so instead of facing silence.
   The message itself is already in the tracker, so nothing the citizen wrote is lost.
+- If the shared store of the replicas (Redis) is down, the message was not handled at all: the
+  citizen is asked to send it again in a moment; the conversation so far is kept (SQL copy).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.settings import get_settings
+from channels.lock_store import ConversationStoreDown
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,15 @@ def unavailable_message() -> str:
     )
 
 
+def not_handled_message() -> str:
+    settings = get_settings()
+    return (
+        "Désolé, un incident technique m'empêche de traiter votre message. Votre conversation "
+        "est conservée : renvoyez ce message dans quelques minutes, ou appelez le "
+        f"{settings.contact_phone}."
+    )
+
+
 def guarded(on_new_message: Handler) -> Handler:
     """Wrap Rasa's message handler with the checks above."""
 
@@ -66,6 +78,10 @@ def guarded(on_new_message: Handler) -> Handler:
         message.output_channel.send_response = counting_send
         try:
             await on_new_message(message)
+        except ConversationStoreDown:
+            logger.error("a %s message was not handled: Redis is down", message.input_channel)
+            await send_response(message.sender_id, {"text": not_handled_message()})
+            return
         except Exception:
             logger.exception("message from %s could not be handled", message.input_channel)
         if sent == 0:

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.keys import session_key
 from bot.settings import get_settings
-from channels import sessions
+from channels import feedback, sessions
 from channels.guard import guarded
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,14 @@ class WebSocketIOInput(SocketIOInput):
             await handle(
                 UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
             )
+
+        @sio.on(feedback.EVENT, namespace=self.namespace)
+        async def answer_feedback(sid: str, data: Any) -> bool:
+            """Acknowledged with True when stored (python-socketio returns it to the widget)."""
+            rating = feedback.read_rating(data)
+            if sid not in bound or rating is None or not limits.allow(*bound[sid]):
+                return False
+            return await feedback.save_rating(rating)
 
         return blueprint
 

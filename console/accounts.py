@@ -22,10 +22,15 @@ from sqlalchemy.orm import Session
 
 from bot.tickets.models import Base, UTCDateTime, utcnow
 
-ROLES = ("agent", "supervisor", "admin")  # each role can do everything the previous one can
+# Agents' ladder: each role can do everything the previous one can.
+LADDER = ("agent", "supervisor", "admin")
+# The information team (inbox, fiches) stands beside the ladder: admins may do its work, it
+# does not see the callback queue (citizens' names and numbers) it has no need of.
+INFORMATION = "information"
+ROLES = (*LADDER, INFORMATION)
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "trg_"
-TOKEN_SCOPES = ("read", "write")
+TOKEN_SCOPES = ("read", "write", "inbox")  # inbox: the information team's inbox, read only
 TOKEN_DAYS = 365
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
@@ -62,7 +67,11 @@ class Account(Base):
     sessions_valid_after = Column(UTCDateTime)
 
     def has_role(self, role: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+        if self.role in (role, "admin"):
+            return True
+        if INFORMATION in (role, self.role):
+            return False
+        return LADDER.index(self.role) >= LADDER.index(role)
 
     def __repr__(self) -> str:
         return f"<Account {self.username} {self.role}>"

@@ -14,6 +14,7 @@ from bot.db import upgrade
 from bot.settings import Settings, get_settings
 from bot.validators import format_phone
 from console import labels
+from console.people import agent_name
 from console.security import init_security
 from console.services import Services, secret_key
 
@@ -67,9 +68,9 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from console.views import accounts, api, auth, queue, stats, tickets
+    from console.views import accounts, api, auth, identity, inbox, queue, stats, tickets
 
-    for module in (auth, queue, tickets, stats, accounts, api):
+    for module in (auth, queue, tickets, stats, accounts, api, identity, inbox):
         app.register_blueprint(module.blueprint)
 
 
@@ -87,16 +88,20 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         except ValueError:
             return e164
 
-    def iso_local(text: str | None) -> str:
-        """A transcript time (ISO 8601 text) as local HH:MM; unreadable text as it is."""
+    def iso_local(text: str | None, pattern: str = "%H:%M") -> str:
+        """An ISO 8601 time (transcript, event detail) as local time; unreadable text as it is."""
         try:
             moment = datetime.fromisoformat(str(text))
         except ValueError:
             return str(text or "")
-        return local(moment, "%H:%M") if moment.tzinfo else moment.strftime("%H:%M")
+        return local(moment, pattern) if moment.tzinfo else moment.strftime(pattern)
 
     app.jinja_env.filters.update(
-        local=local, iso_local=iso_local, phone=phone, hours_fr=labels.hours_fr
+        local=local,
+        iso_local=iso_local,
+        phone=phone,
+        hours_fr=labels.hours_fr,
+        minutes_fr=labels.minutes_fr,
     )
     app.jinja_env.globals.update(
         settings=settings,
@@ -104,6 +109,7 @@ def _register_template_helpers(app: Flask, settings: Settings) -> None:
         topic_label=labels.topic_label,
         channel_label=labels.channel_label,
         label=labels.label,
+        agent_name=agent_name,
     )
 
 

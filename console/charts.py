@@ -15,17 +15,30 @@ from markupsafe import Markup
 PALETTE = ("#000091", "#18753c", "#b34000", "#a558a0", "#5770be", "#716043", "#ce0500")
 TEXT = "#3a3a3a"
 GRID = "#dddddd"
-FONT = 'font-family="Marianne, Arial, sans-serif"'
+FONT = 'font-family="system-ui, Arial, sans-serif"'  # the State's Marianne is not ours
 
 
-def _axis_top(value: float, ticks: int = 4) -> float:
-    """The axis maximum: `ticks` equal whole steps of 1, 2 or 5 × 10^n covering `value`."""
-    wanted = max(value / ticks, 1)
-    magnitude = 1.0
-    while magnitude * 10 <= wanted:
-        magnitude *= 10
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted)
-    return step * ticks
+def nice_axis(value: float) -> tuple[float, float]:
+    """(top, step) of a value axis: 3 to 6 whole steps of 1, 2, 2.5 or 5 × 10^n over `value`.
+
+    The smallest top wins (426 → 500 by 100, not 800 by 200), so bars use most of the height;
+    between equal tops, the count of steps nearest 5.
+    """
+    if value <= 0:
+        return 4.0, 1.0
+    candidates = []
+    for ticks in (3, 4, 5, 6):
+        raw = value / ticks
+        magnitude = 1.0
+        while magnitude * 10 <= raw:
+            magnitude *= 10
+        multiples = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+        step = max(1.0, next(m * magnitude for m in multiples if m * magnitude >= raw))
+        top = step * -(-value // step)
+        if top / step >= 3 or step == 1:
+            candidates.append((top, abs(top / step - 5), step))
+    top, _, step = min(candidates)
+    return top, step
 
 
 def _number(value: float) -> str:
@@ -42,15 +55,31 @@ def _open(chart_id: str, title: str, description: str, width: int, height: int) 
     ]
 
 
-def _legend(names: Sequence[str], x: float, y: float) -> list[str]:
+LEGEND_ROW = 18
+CHAR_WIDTH = 7.2  # average width of a 12 px sans-serif character, rounded up
+
+
+def _legend_layout(names: Sequence[str], left: float, right: float) -> list[tuple[float, int]]:
+    """(x, row) of each legend entry, wrapping to a new row before the right edge."""
+    places, x, row = [], left, 0
+    for name in names:
+        width = 16 + CHAR_WIDTH * len(name) + 14
+        if x > left and x + width > right:
+            x, row = left, row + 1
+        places.append((x, row))
+        x += width
+    return places
+
+
+def _legend(names: Sequence[str], places: list[tuple[float, int]], top: float) -> list[str]:
     parts = []
-    for index, name in enumerate(names):
+    for index, (name, (x, row)) in enumerate(zip(names, places, strict=True)):
         colour = PALETTE[index % len(PALETTE)]
+        y = top + row * LEGEND_ROW
         parts.append(
             f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{x + 16:.0f}" y="{y:.0f}" fill="{TEXT}">{escape(name)}</text>'
         )
-        x += 28 + 7 * len(name)
     return parts
 
 
@@ -63,15 +92,22 @@ def stacked_columns(
     width: int = 760,
     height: int = 280,
 ) -> Markup:
-    """Columns per category (a day, an hour), stacked by series (a channel, a topic)."""
+    """Columns per category (a day, an hour), stacked by series (a channel, a topic).
+
+    `height` is the plot's; the legend adds as many rows as its names need, none cut off.
+    """
     left, right, top, bottom = 48, 12, 30, 48
     plot_w, plot_h = width - left - right, height - top - bottom
+    names = [name for name, _ in series] if len(series) > 1 else []
+    places = _legend_layout(names, left, width - right)
+    rows = 1 + max((row for _, row in places), default=-1)
     totals = [sum(values[i] for _, values in series) for i in range(len(categories))]
-    top_value = _axis_top(max(totals, default=0))
-    parts = _open(chart_id, title, description, width, height)
-    for tick in range(5):
-        value = top_value * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    top_value, step = nice_axis(max(totals, default=0))
+    ticks = round(top_value / step)
+    parts = _open(chart_id, title, description, width, height + rows * LEGEND_ROW)
+    for tick in range(ticks + 1):
+        value = step * tick
+        y = top + plot_h - plot_h * tick / ticks
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
@@ -97,8 +133,7 @@ def stacked_columns(
                 f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
                 f'fill="{TEXT}">{escape(category)}</text>'
             )
-    if len(series) > 1:
-        parts += _legend([name for name, _ in series], left, height - 10)
+    parts += _legend(names, places, height - 10)
     parts.append("</svg>")
     return Markup("".join(parts))
 

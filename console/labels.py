@@ -56,7 +56,12 @@ INTERACTION_OUTCOME_LABELS = {
     InteractionOutcome.ORIENTED: "Orientation par l'assistant",
     InteractionOutcome.CALLBACK: "Demande de rappel",
 }
-ROLE_LABELS = {"agent": "Agent", "supervisor": "Superviseur", "admin": "Administrateur"}
+ROLE_LABELS = {
+    "agent": "Agent",
+    "supervisor": "Superviseur",
+    "admin": "Administrateur",
+    "information": "Chargé d'information",
+}
 NO_TOPIC = "Sans thème"
 
 
@@ -82,3 +87,8 @@ def hours_fr(hours: float) -> str:
     if h == 0:
         return f"{m} min"
     return f"{h} h" if m == 0 else f"{h} h {m:02d}"
+
+
+def minutes_fr(minutes: int) -> str:
+    """A gap in minutes as agents say it: "2 h", "1 h 30", "45 min"."""
+    return hours_fr(minutes / 60)

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
+from bot.inbox.models import REASONS
+from bot.inbox.models import STATUSES as INBOX_STATUSES
 from bot.knowledge import TOPICS
 from bot.tickets.models import RESOLUTIONS, EventKind, Outcome, TicketStatus
-from console.labels import RESOLUTION_LABELS
+from console.labels import CHANNEL_LABELS, RESOLUTION_LABELS
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -104,6 +106,54 @@ def _ticket_detail() -> dict[str, Any]:
     }
 
 
+def _inbox_path() -> dict[str, Any]:
+    group = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string", "description": "The newest message, masked"},
+            "count": {"type": "integer"},
+            "intent": {"type": ["string", "null"], "description": "What the model understood"},
+            "confidence": {"type": ["number", "null"]},
+            "reasons": {"type": "array", "items": {"type": "string", "enum": list(REASONS)}},
+            "status": {"type": "string", "enum": list(INBOX_STATUSES)},
+            "newest": _DATE_TIME,
+        },
+    }
+    page = {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": group}, "total": {"type": "integer"}},
+    }
+    return {
+        "get": {
+            "operationId": "listInbox",
+            "security": [{"bearer": ["inbox"]}],
+            "summary": "Groups of similar messages the assistant did not understand (masked)",
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": list(INBOX_STATUSES)},
+                },
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "One page of groups, most frequent first",
+                    "content": {"application/json": {"schema": page}},
+                },
+                "400": _ERROR,
+                "401": _ERROR,
+                "403": _ERROR,
+            },
+        }
+    }
+
+
 def spec(title: str) -> dict[str, Any]:
     reference = {
         "name": "reference",
@@ -139,6 +189,17 @@ def spec(title: str) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"type": "string", "enum": _values(TicketStatus)},
                         },
+                        {
+                            "name": "channel",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(CHANNEL_LABELS)},
+                        },
+                        {
+                            "name": "commune",
+                            "in": "query",
+                            "description": "One of the communes of departement.yml (else 400)",
+                            "schema": {"type": "string"},
+                        },
                         {"name": "updated_since", "in": "query", "schema": _DATE_TIME},
                         {"name": "after_id", "in": "query", "schema": {"type": "integer"}},
                         {
@@ -172,6 +233,7 @@ def spec(title: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/inbox": _inbox_path(),
             "/tickets/{reference}": {
                 "get": {
                     "operationId": "getTicket",

@@ -1,8 +1,8 @@
-"""The agents' queue: filters, search, order, and the time left before each deadline."""
+"""The agents' queue: filters, search, order, pages, and the time left before each deadline."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.folding import fold, folded
 from bot.hours import OpeningHours
 from bot.tickets.models import Ticket, TicketStatus
 from bot.urgency import urgency_reasons
@@ -24,8 +25,14 @@ STATUS_FILTERS = {
 }
 NO_TOPIC = "none"
 NO_ASSIGNEE = "none"
-MAX_ROWS = 300
+PAGE_SIZE = 25
+# A ticket due within this many working hours is "bientôt dû" (coloured in the queue).
+SOON_HOURS = 4.0
 _REFERENCE_LIKE = set("0123456789-")
+
+
+class UnknownFilterValue(ValueError):
+    """A channel or commune that the département does not know; the message is French."""
 
 
 @dataclass(frozen=True)
@@ -36,19 +43,56 @@ class QueueFilters:
     status: str = "active"
     assignee: str = ""  # "" anyone, "none" nobody, else a username
     q: str = ""
+    page: int = 1
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], me: str) -> QueueFilters:
+    def from_args(
+        cls,
+        args: Mapping[str, str],
+        me: str,
+        channels: Collection[str],
+        communes: Collection[str],
+    ) -> QueueFilters:
+        """The filters of a query string; an unknown channel or commune is refused."""
         status = args.get("status", "active")
         assignee = args.get("assignee", "").strip()
+        page = args.get("page", "1")
         return cls(
             topic=args.get("topic", "").strip(),
-            channel=args.get("channel", "").strip(),
-            commune=args.get("commune", "").strip(),
+            channel=known(args.get("channel", ""), channels, "Canal"),
+            commune=known(args.get("commune", ""), communes, "Commune"),
             status=status if status in STATUS_FILTERS else "active",
             assignee=me if assignee == "me" else assignee,
             q=args.get("q", "").strip()[:100],
+            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
         )
+
+    @property
+    def active_count(self) -> int:
+        """How many filters behind the « Filtres » control are set (search and status aside)."""
+        return sum(bool(v) for v in (self.topic, self.channel, self.commune, self.assignee))
+
+    def args(self, **changes: object) -> dict[str, object]:
+        """Query-string arguments of these filters with `changes` (links to pages, views)."""
+        values: dict[str, object] = {
+            "q": self.q,
+            "status": self.status if self.status != "active" else "",
+            "assignee": self.assignee,
+            "topic": self.topic,
+            "channel": self.channel,
+            "commune": self.commune,
+            "page": self.page if self.page > 1 else "",
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value}
+
+
+def known(value: str, allowed: Collection[str], what: str) -> str:
+    """`value` if empty or one of `allowed`; anything else is refused, not silently ignored."""
+    value = value.strip()
+    if value and value not in allowed:
+        raise UnknownFilterValue(f"{what} inconnu(e) : « {value[:40]} ».")
+    return value
 
 
 def urgency_of(ticket: Ticket) -> list[str]:
@@ -69,6 +113,10 @@ class QueueRow:
     def overdue(self) -> bool:
         return self.ticket.status != TicketStatus.CLOSED and self.hours_left < 0
 
+    @property
+    def due_soon(self) -> bool:
+        return self.ticket.status != "closed" and 0 <= self.hours_left < SOON_HOURS
+
 
 @dataclass
 class QueuePage:
@@ -76,15 +124,23 @@ class QueuePage:
     total: int
     urgent: int
     overdue: int
+    number: int = 1  # this page's number, from 1
 
     @property
-    def truncated(self) -> bool:
-        return self.total > len(self.rows)
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
 
 
 def _search(query: Select, text: str) -> Select:
-    """A reference (or its beginning), a phone number in any written form, or a name."""
-    conditions = [func.lower(Ticket.citizen_name).contains(text.lower(), autoescape=True)]
+    """A reference (or its beginning), a phone number in any written form, a name or a commune.
+
+    Names and communes ignore case and accents ("lefevre" finds "Lefèvre"): bot.folding.
+    """
+    wanted = fold(text) or ""
+    conditions = [
+        folded(Ticket.citizen_name).contains(wanted, autoescape=True),
+        folded(Ticket.commune).contains(wanted, autoescape=True),
+    ]
     if set(text) <= _REFERENCE_LIKE:
         conditions.append(Ticket.reference.startswith(text, autoescape=True))
     phone = normalise_phone(text)
@@ -136,19 +192,23 @@ def queue_page(
         query = query.order_by(Ticket.closed_at.desc(), Ticket.id.desc())
     else:
         query = query.order_by(priority_order(), Ticket.due_at, Ticket.id)
-    tickets = session.execute(query.limit(MAX_ROWS)).scalars().all()
     total, urgent, overdue = session.execute(_counts(filters, now)).one()
+    number = min(filters.page, max(1, -(-total // PAGE_SIZE)))
+    query = query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    tickets = session.execute(query).scalars().all()
     rows = [QueueRow(t, hours.working_hours_between(now, t.due_at), urgency_of(t)) for t in tickets]
-    return QueuePage(rows=rows, total=total, urgent=int(urgent), overdue=int(overdue))
+    return QueuePage(rows, total=total, urgent=int(urgent), overdue=int(overdue), number=number)
 
 
-def filter_choices(session: Session) -> dict[str, list[str]]:
-    """Values present in the database, for the filter lists (channels, assignees)."""
-    channels = session.execute(select(Ticket.channel).distinct().order_by(Ticket.channel))
-    assignees = session.execute(
-        select(Ticket.assignee).where(Ticket.assignee.is_not(None)).distinct()
-    )
-    return {
-        "channels": [c for (c,) in channels],
-        "assignees": sorted(a for (a,) in assignees),
-    }
+def newest_urgent(session: Session) -> tuple[int, str | None]:
+    """How many urgent tickets are waiting, and the newest one's reference (for the signal)."""
+    waiting = (Ticket.priority == "urgent", Ticket.status != "closed")
+    count = session.execute(select(func.count()).where(*waiting)).scalar_one()
+    newest = select(Ticket.reference).where(*waiting).order_by(Ticket.id.desc()).limit(1)
+    return count, session.execute(newest).scalar_one_or_none()
+
+
+def assignees(session: Session) -> list[str]:
+    """Usernames holding tickets, for the « Attribuée à » filter."""
+    query = select(Ticket.assignee).where(Ticket.assignee.is_not(None)).distinct()
+    return sorted(a for (a,) in session.execute(query))

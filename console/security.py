@@ -21,7 +21,16 @@ from werkzeug.wrappers import Response as BaseResponse
 from console.accounts import Account
 from console.services import services
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_alias", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.login_alias",
+        "static",
+        "identity.theme",
+        "identity.favicon",
+        "identity.logo",
+    }
+)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 # Scripts, styles, fonts and images come from the console itself; nothing inline.

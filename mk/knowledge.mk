@@ -3,7 +3,7 @@
 
 .PHONY: knowledge-check knowledge-test
 
-## knowledge-check: validate every fiche, print counts per topic, check coverage of docs/intents.md
+## knowledge-check: validate every fiche, print counts per topic, check coverage of bot/catalogue.yml
 knowledge-check:
 	$(PY) -m bot.knowledge check
 

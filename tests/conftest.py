@@ -107,3 +107,19 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """Point the process-wide settings and ticket store at a database and at tmp_path."""
+    from bot import services, settings
+
+    def configure(database_url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("TRIAGE_VAR_DIR", str(tmp_path))
+        settings.get_settings.cache_clear()
+        services.get_store.cache_clear()
+
+    yield configure
+    settings.get_settings.cache_clear()
+    services.get_store.cache_clear()

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("console.cli", "voice.cli")
+COMMAND_MODULES = ("console.cli", "voice.cli", "bot.inbox.cli")
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

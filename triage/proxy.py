@@ -38,6 +38,28 @@ class ProxyPlan:
     tls_port: int | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    # Further Rasa replicas (RASA_REPLICAS): the chat is spread over rasa_port and these.
+    more_rasa_ports: tuple[int, ...] = ()
+
+    @property
+    def rasa_ports(self) -> tuple[int, ...]:
+        return (self.rasa_port, *self.more_rasa_ports)
+
+
+def _upstreams(plan: ProxyPlan) -> str:
+    """The Rasa replicas. REST messages go to the least busy one: the conversation store and
+    the lock store are shared (channels/tracker_store.py, Redis), so any replica can take any
+    turn. socket.io stays on one replica per address: an engine.io session (its polling requests,
+    its websocket) lives in one process, and python-socketio's Redis manager would share the
+    emits, not the sessions; each answer goes to the socket that asked, in the same process.
+    `hash $remote_addr`, not ip_hash, which hashes IPv4 addresses on their first three bytes."""
+    servers = "".join(
+        f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s; " for port in plan.rasa_ports
+    )
+    return f"""
+    upstream rasa_rest {{ least_conn; {servers}keepalive 32; }}
+    upstream rasa_socketio {{ hash $remote_addr consistent; {servers}}}
+"""
 
 
 def _locations(plan: ProxyPlan) -> str:
@@ -47,19 +69,23 @@ def _locations(plan: ProxyPlan) -> str:
             limit_except POST {{ deny all; }}
             limit_req zone=chat burst=20 nodelay;
             client_max_body_size 16k;
-            proxy_pass http://127.0.0.1:{plan.rasa_port};
+            proxy_pass http://rasa_rest;
+            proxy_http_version 1.1;
             include proxy_headers.conf;
+            proxy_set_header Connection "";
         }}
         location = /webhooks/rest/ {{
             limit_except GET {{ deny all; }}
-            proxy_pass http://127.0.0.1:{plan.rasa_port};
+            proxy_pass http://rasa_rest;
+            proxy_http_version 1.1;
             include proxy_headers.conf;
+            proxy_set_header Connection "";
         }}
         # socket.io (the widget): websocket upgrade; polling requests are rate-limited apart.
         location /socket.io/ {{
             limit_req zone=socketio burst=60 nodelay;
             client_max_body_size 16k;
-            proxy_pass http://127.0.0.1:{plan.rasa_port};
+            proxy_pass http://rasa_socketio;
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
@@ -163,7 +189,7 @@ http {{
     limit_req_status 429;
     limit_conn_status 429;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    {"".join(servers)}
+    {_upstreams(plan)}    {"".join(servers)}
 }}
 """
 

@@ -8,9 +8,31 @@ import sys
 import threading
 import urllib.request
 
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from triage.stack import Stack, Supervisor
 from triage.train import model_path
+
+
+def replicas(settings: Settings) -> tuple[int, str | None]:
+    """RASA_REPLICAS (1 by default), or 0 and why it cannot be honoured."""
+    count = settings.rasa_replicas
+    if count < 1:
+        return 0, "RASA_REPLICAS: give a number of Rasa servers, 1 or more"
+    if count > 1 and not settings.redis_url:
+        return 0, (
+            "RASA_REPLICAS above 1 needs REDIS_URL (redis://host:6379/0): the replicas share "
+            "their conversations and locks there"
+        )
+    return count, None
+
+
+def durable_conversations(count: int, settings: Settings) -> str | None:
+    """Where replicas keep the durable copy of conversations: TRIAGE_CONVERSATIONS_URL, else the
+    tickets' PostgreSQL database; on one machine the default SQLite file is shared as it is."""
+    if count == 1 or settings.environment.get("TRIAGE_CONVERSATIONS_URL"):
+        return None  # the settings' own conversations_url
+    url = settings.database_url
+    return url if url.startswith("postgresql") else None
 
 
 def main() -> int:
@@ -24,11 +46,17 @@ def main() -> int:
     # inherits SIGINT ignored, and a KeyboardInterrupt mid-start would leave children behind).
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
+    count, problem = replicas(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     stack = Stack(
         model=model,
         var_dir=settings.var_dir,
         database_url=settings.database_url,
         with_voice=True,
+        more_rasa_ports=Stack.replica_ports(count, first=5005),
+        conversations_url=durable_conversations(count, settings),
         settings=settings,
     )
     print(

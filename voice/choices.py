@@ -10,9 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from text_to_num import alpha2digit
-
-from bot.validators import fold
+from bot.text import fold, number_words, numbers_as_digits, ordinal_words
 from voice.speech_text import spoken_title
 
 ASK_HUMAN = "/ask_human"
@@ -23,29 +21,20 @@ _HUMAN_MAX_WORDS = 7
 # A choice is recognised in short answers only: a full question goes to the NLU even when it
 # contains a button's word ("je veux contester la décision pour l'APA").
 _CHOICE_MAX_WORDS = 4
+MAX_CHOICES = 9
+
+
+def number_names(n: int) -> set[str]:
+    """How a caller names choice n, as the speech model spells them (accents kept): its
+    cardinal and ordinal, both genders ("un", "une", "premier", "première")."""
+    names = {number_words(n), number_words(n, True), ordinal_words(n), ordinal_words(n, True)}
+    return names | ({"second", "seconde"} if n == 2 else set())
+
+
+# The same names folded, with the digit, as matched against what was said.
 _ORDINALS = {
-    1: {"1", "un", "une", "premier", "premiere"},
-    2: {"2", "deux", "deuxieme", "second", "seconde"},
-    3: {"3", "trois", "troisieme"},
-    4: {"4", "quatre", "quatrieme"},
-    5: {"5", "cinq", "cinquieme"},
-    6: {"6", "six", "sixieme"},
-    7: {"7", "sept", "septieme"},
-    8: {"8", "huit", "huitieme"},
-    9: {"9", "neuf", "neuvieme"},
+    n: {str(n)} | {fold(name) for name in number_names(n)} for n in range(1, MAX_CHOICES + 1)
 }
-# The same numbers as the speech model spells them (with accents), for its restricted grammar.
-_SPOKEN_NUMBERS = (
-    ("un", "une", "premier", "première"),
-    ("deux", "deuxième", "second", "seconde"),
-    ("trois", "troisième"),
-    ("quatre", "quatrième"),
-    ("cinq", "cinquième"),
-    ("six", "sixième"),
-    ("sept", "septième"),
-    ("huit", "huitième"),
-    ("neuf", "neuvième"),
-)
 _FILLERS = {
     "euh",
     "le",
@@ -61,9 +50,6 @@ _FILLERS = {
     "dis",
     "choix",
 }
-_ORDINAL_WORD = re.compile(r"\b(?:\w+i[eè]mes?|premi[eè]re?s?|secondes?)\b", re.IGNORECASE)
-YES_WORDS = ("oui", "ouais", "exactement", "d'accord", "c'est ça", "tout à fait")
-NO_WORDS = ("non", "pas du tout", "c'est faux", "erreur")
 
 
 @dataclass(frozen=True)
@@ -81,7 +67,7 @@ def choices_from_buttons(buttons: Sequence[dict]) -> list[Choice]:
     """Keypad digits 1..9 in the order the chat shows the buttons."""
     return [
         Choice(str(i), str(b.get("title", "")), str(b.get("payload") or b.get("title", "")))
-        for i, b in enumerate(buttons[:9], start=1)
+        for i, b in enumerate(buttons[:MAX_CHOICES], start=1)
     ]
 
 
@@ -89,7 +75,7 @@ def vocabulary(choices: Sequence[Choice]) -> list[str]:
     """Words a restricted recogniser should expect while these choices are offered (as the
     model spells them: lower case, accents kept; words it does not know are ignored)."""
     words = {w for c in choices for w in re.split(r"[\s'’-]+", spoken_title(c.title).lower()) if w}
-    words |= {w for index in range(1, len(choices) + 1) for w in _SPOKEN_NUMBERS[index - 1]}
+    words |= {w for index in range(1, len(choices) + 1) for w in number_names(index)}
     words |= {"oui", "non", "conseiller", "zéro"}
     return sorted(words)
 
@@ -113,15 +99,6 @@ def asks_for_human(text: str) -> bool:
     return bool(words) and len(words) <= _HUMAN_MAX_WORDS and bool(_HUMAN_WORDS & set(words))
 
 
-def yes_or_no(text: str) -> bool | None:
-    folded = f" {fold(text)} "
-    if any(f" {fold(w)} " in folded for w in NO_WORDS):
-        return False
-    if any(f" {fold(w)} " in folded for w in YES_WORDS):
-        return True
-    return None
-
-
 def message_for_keys(keys: str, choices: Sequence[Choice]) -> str | None:
     """The message typed keys stand for: 0 a human, a digit a choice, a number as typed."""
     keys = keys.rstrip("#")
@@ -139,18 +116,3 @@ def message_for_speech(text: str, choices: Sequence[Choice]) -> str:
         return ASK_HUMAN
     chosen = match_choice(text, choices)
     return chosen.payload if chosen else numbers_as_digits(text)
-
-
-def numbers_as_digits(text: str) -> str:
-    """Numbers a recogniser spelt in words ("quatre-vingt-deux ans") as the chat's users type
-    them ("82 ans"), through text2num; ordinals stay words ("sixième"), so does a lone "un"."""
-    if not re.search(r"[^\W\d_]", text):
-        return text
-    ordinals: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        ordinals.append(match.group(0))
-        return f"ORDINAL{len(ordinals) - 1}"
-
-    converted = alpha2digit(_ORDINAL_WORD.sub(keep, text), "fr")
-    return re.sub(r"ORDINAL(\d+)", lambda m: ordinals[int(m.group(1))], converted)

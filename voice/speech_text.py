@@ -15,6 +15,14 @@ import re
 from collections.abc import Sequence
 
 from bot.hours import MONTHS_FR
+from bot.text import (
+    REFERENCE_MIN_DIGITS,
+    digits_in_pairs,
+    join_words,
+    number_words,
+    ordinal_words,
+    say_pair,
+)
 
 _URL = re.compile(r"\([^)]*(?:https?://|www\.)[^)]*\)|(?:https?://|www\.)\S+")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
@@ -27,39 +35,14 @@ _PHONE = re.compile(r"(?:\+33\s?(?:\(0\)\s?)?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b")
 # References and file numbers: 6 digits or more, possibly grouped ("261122-483920").
 _DIGIT_RUN = re.compile(r"\b\d[\d .\-]*\d\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-REFERENCE_MIN_DIGITS = 6
 # A pair read back by the assistant ("06, 12, 34"): "06" is "zéro six", not "six".
 _ZERO_PAIR = re.compile(r"\b0(\d)\b")
 _HOUR = re.compile(r"\b(\d{1,2}) ?h(?: ?(\d{2}))?\b|\b(\d{1,2}):(\d{2})\b")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _EURO = re.compile(r"(\d)\s?€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-_DIGIT_WORDS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
 
 
-_UNITS = [
-    "zéro",
-    "un",
-    "deux",
-    "trois",
-    "quatre",
-    "cinq",
-    "six",
-    "sept",
-    "huit",
-    "neuf",
-    "dix",
-    "onze",
-    "douze",
-    "treize",
-    "quatorze",
-    "quinze",
-    "seize",
-    "dix-sept",
-    "dix-huit",
-    "dix-neuf",
-]
-_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
 # Letter names as espeak-ng reads them in French, for acronyms said letter by letter.
 LETTER_NAMES = dict(
     zip(
@@ -117,77 +100,6 @@ _INTEGER = re.compile(r"\b\d+\b")
 _UNIT_AFTER = re.compile(r",\d|\s?(?:€|euros?\b|%)")
 
 
-def number_words(n: int, feminine: bool = False) -> str:
-    """French cardinal in words (1990 spelling rules of the Académie left aside: the
-    traditional hyphens, "vingt et un", "quatre-vingts", "deux cents")."""
-    if n < 0:
-        return "moins " + number_words(-n, feminine)
-    if n < 1000:
-        return _below_thousand(n, feminine)
-    for value, name in ((10**9, "milliard"), (10**6, "million")):
-        if n >= value:
-            head, rest = divmod(n, value)
-            words = f"{number_words(head)} {name}{'s' if head > 1 else ''}"
-            return f"{words} {number_words(rest, feminine)}" if rest else words
-    head, rest = divmod(n, 1000)
-    words = "mille" if head == 1 else f"{_below_thousand(head, plural_cent=False)} mille"
-    return f"{words} {_below_thousand(rest, feminine)}" if rest else words
-
-
-def _below_thousand(n: int, feminine: bool = False, plural_cent: bool = True) -> str:
-    hundreds, rest = divmod(n, 100)
-    if not hundreds:
-        return _below_hundred(rest, feminine)
-    head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
-    if not rest:
-        return head + ("s" if hundreds > 1 and plural_cent else "")
-    return f"{head} {_below_hundred(rest, feminine)}"
-
-
-def _below_hundred(n: int, feminine: bool = False) -> str:
-    if n == 1 and feminine:
-        return "une"
-    if n < 20:
-        return _UNITS[n]
-    tens, unit = divmod(n, 10)
-    if tens in (7, 9):  # soixante-dix, quatre-vingt-dix
-        base = "soixante" if tens == 7 else "quatre-vingt"
-        joiner = " et " if n == 71 else "-"
-        return f"{base}{joiner}{_below_hundred(10 + unit, feminine)}"
-    if tens == 8:
-        return "quatre-vingts" if not unit else f"quatre-vingt-{_below_hundred(unit, feminine)}"
-    if not unit:
-        return _TENS[tens]
-    if unit == 1:
-        return f"{_TENS[tens]} et {'une' if feminine else 'un'}"
-    return f"{_TENS[tens]}-{_UNITS[unit]}"
-
-
-def ordinal_words(n: int, feminine: bool = False) -> str:
-    if n == 1:
-        return "première" if feminine else "premier"
-    words = number_words(n)
-    if words.endswith("cinq"):
-        return words + "uième"
-    if words.endswith("neuf"):
-        return words[:-1] + "vième"
-    return words.rstrip("e").removesuffix("s") + "ième"
-
-
-def digits_in_pairs(digits: str) -> str:
-    """ "0612345678" -> "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit":
-    the way a French number is read back."""
-    digits = re.sub(r"\D", "", digits)
-    pairs = [digits[i : i + 2] for i in range(0, len(digits), 2)]
-    return ", ".join(_say_pair(pair) for pair in pairs)
-
-
-def _say_pair(pair: str) -> str:
-    if len(pair) == 2 and pair[0] == "0":
-        return f"zéro {_DIGIT_WORDS[int(pair[1])]}"
-    return number_words(int(pair))
-
-
 def _phone_to_pairs(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
     if digits.startswith("33"):
@@ -215,7 +127,7 @@ def speakable(text: str) -> str:
     text = _DIGIT_RUN.sub(_reference_to_pairs, text)
     text = _DATE.sub(_say_date, text)
     text = _HOUR.sub(_say_hour, text)
-    text = _ZERO_PAIR.sub(lambda m: f"zéro {_DIGIT_WORDS[int(m.group(1))]}", text)
+    text = _ZERO_PAIR.sub(lambda m: say_pair(m.group(0)), text)
     text = text.replace("n°", "numéro ").replace("N°", "numéro ")
     text = say_numbers(text)
     text = _ACRONYM.sub(_say_acronym, text)
@@ -294,20 +206,12 @@ def spoken_title(title: str) -> str:
     return " ".join(_EMOJI.sub("", _PARENTHESES.sub("", title)).split()) or title
 
 
-def join_or(items: Sequence[str]) -> str:
-    """ "a", "a ou b", "a, b ou c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " ou " + items[-1]
-
-
 def choices_prompt(titles: Sequence[str]) -> str:
     """ "Dites APA, RSA, transport ou collège, ou tapez 1, 2, 3 ou 4." """
     if not titles:
         return ""
     keys = [str(i) for i in range(1, len(titles) + 1)]
-    return f"Dites {join_or([spoken_title(t) for t in titles])}, ou tapez {join_or(keys)}."
+    return f"Dites {join_words([spoken_title(t) for t in titles])}, ou tapez {join_words(keys)}."
 
 
 def split_sentences(text: str) -> list[str]:

@@ -79,13 +79,14 @@ def ticket_history(session: Session, ticket_id: int, with_views: bool = False) -
     return list(session.execute(query.order_by(TicketEvent.at, TicketEvent.id)).scalars())
 
 
-def failed_attempts(session: Session, ticket_id: int) -> int:
-    events = session.execute(
-        select(TicketEvent.detail).where(
+def failed_attempt_times(session: Session, ticket_id: int) -> list[datetime]:
+    """When the ticket's failed call attempts were made (bot.tickets.attempts counts them)."""
+    rows = session.execute(
+        select(TicketEvent.at, TicketEvent.detail).where(
             TicketEvent.ticket_id == ticket_id, TicketEvent.kind == EventKind.ATTEMPT
         )
-    ).scalars()
-    return sum(1 for detail in events if detail.get("result") in FAILED_ATTEMPT_RESULTS)
+    )
+    return [at for at, detail in rows if detail.get("result") in FAILED_ATTEMPT_RESULTS]
 
 
 def purge_event_texts(session: Session) -> int:

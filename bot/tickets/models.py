@@ -171,6 +171,8 @@ class Ticket(Base):
     assignee = Column(String(64))
     outcome = Column(Text)
     closed_at = Column(UTCDateTime)
+    # « Rappeler à… »: when the agent plans the next call after a failed attempt.
+    next_call_at = Column(UTCDateTime)
     personal_data_purged_at = Column(UTCDateTime)
 
     __table_args__ = (

@@ -6,20 +6,29 @@ lands without its trace. Rules:
 - an open ticket is claimed by whoever acts on it first;
 - a ticket claimed by someone else can be worked on only by a supervisor (or the CRM);
 - after Settings.max_failed_attempts failed call attempts the ticket closes as unreachable
-  (or as a wrong number when that was the last result);
+  (or as a wrong number when that was the last result); failed attempts closer together than
+  Settings.min_minutes_between_failed_attempts count as one (bot.tickets.attempts);
+- a failed attempt plans the next call (« rappeler à… »), no sooner than that gap;
 - a transfer to a service closes the ticket for the contact centre.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.hours import OpeningHours
 from bot.settings import Settings
-from bot.tickets.history import add_ticket_event, failed_attempts
+from bot.tickets.attempts import (
+    PlanningError,
+    check_planned_call,
+    counted_failures,
+    earliest_next_call,
+)
+from bot.tickets.history import add_ticket_event, failed_attempt_times
 from bot.tickets.models import (
     FAILED_ATTEMPT_RESULTS,
     RESOLUTIONS,
@@ -79,6 +88,7 @@ def _take(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None
 def _close(ticket: Ticket, outcome: Outcome, now: datetime) -> None:
     ticket.status, ticket.outcome = TicketStatus.CLOSED, outcome
     ticket.closed_at = ticket.updated_at = now
+    ticket.next_call_at = None
 
 
 def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
@@ -89,6 +99,18 @@ def claim(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None
     _take(session, ticket, actor, now)
 
 
+def _plan_next_call(
+    planned: datetime | None, settings: Settings, now: datetime
+) -> tuple[datetime, timedelta]:
+    """The next call after a failure now: `planned` if the rules allow it, else the earliest."""
+    gap = timedelta(minutes=settings.min_minutes_between_failed_attempts)
+    earliest = earliest_next_call(now, now, gap, OpeningHours(settings))
+    try:
+        return (check_planned_call(planned, earliest) if planned else earliest), gap
+    except PlanningError as exc:
+        raise WorkflowError(str(exc)) from exc
+
+
 def record_attempt(
     session: Session,
     ticket: Ticket,
@@ -97,20 +119,30 @@ def record_attempt(
     comment: str | None,
     settings: Settings,
     now: datetime,
+    next_call_at: datetime | None = None,
 ) -> bool:
-    """Record a call attempt; return True when it closed the ticket (too many failures)."""
+    """Record a call attempt; return True when it closed the ticket (too many failures).
+
+    A failure plans the next call (`next_call_at`, or the earliest allowed) and counts towards
+    closing only when far enough from the previous counted failure.
+    """
     if result not in _ATTEMPT_RESULTS:
         raise WorkflowError("Résultat d'appel inconnu.")
     result = AttemptResult(result)
     comment = _clean_text(comment)
-    _take(session, ticket, actor, now)
-    detail = {"result": result}
-    add_ticket_event(session, ticket, actor.name, EventKind.ATTEMPT, detail, comment, now)
-    ticket.updated_at = now
     if result not in FAILED_ATTEMPT_RESULTS:
+        _take(session, ticket, actor, now)
+        add_ticket_event(
+            session, ticket, actor.name, EventKind.ATTEMPT, {"result": result}, comment, now
+        )
+        ticket.updated_at, ticket.next_call_at = now, None
         return False
-    session.flush()
-    failures = failed_attempts(session, ticket.id)
+    planned, gap = _plan_next_call(next_call_at, settings, now)
+    _take(session, ticket, actor, now)
+    failures = counted_failures([*failed_attempt_times(session, ticket.id), now], gap)
+    detail = {"result": result, "next_call_at": planned.astimezone(timezone.utc).isoformat()}
+    add_ticket_event(session, ticket, actor.name, EventKind.ATTEMPT, detail, comment, now)
+    ticket.updated_at, ticket.next_call_at = now, planned
     if failures < settings.max_failed_attempts:
         return False
     wrong = result == AttemptResult.WRONG_NUMBER

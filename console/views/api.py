@@ -13,11 +13,15 @@ from flask import Blueprint, g, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.inbox.models import STATUSES as INBOX_STATUSES
+from bot.inbox.store import InboxStore
 from bot.tickets import workflow
 from bot.tickets.history import add_ticket_event, ticket_history
 from bot.tickets.models import EventKind, Outcome, Ticket, TicketStatus, utcnow
 from bot.tickets.workflow import Actor, WorkflowError, lock_ticket
+from console.labels import CHANNEL_LABELS
 from console.openapi import spec
+from console.queue import UnknownFilterValue, known
 from console.security import session_account
 from console.services import services
 
@@ -102,6 +106,8 @@ def _authenticate() -> Any:
     row = services().accounts.verify_token(token, utcnow()) if token else None
     if row is not None:
         scope = "read" if request.method in ("GET", "HEAD") else "write"
+        if request.endpoint == "api.list_inbox":
+            scope = "inbox"  # masked messages for the information team, not the CRM's tickets
         if not row.allows(scope):
             response, code = _error(403, f"Ce jeton n'a pas la portée « {scope} ».")
             response.headers["WWW-Authenticate"] = (
@@ -137,6 +143,16 @@ def list_tickets() -> Any:
         if status not in _STATUSES:
             return _error(400, "status : open, claimed ou closed.")
         query = query.where(Ticket.status == status)
+    settings = services().settings
+    try:
+        channel = known(request.args.get("channel", ""), CHANNEL_LABELS, "Canal")
+        commune = known(request.args.get("commune", ""), settings.communes, "Commune")
+    except UnknownFilterValue as exc:
+        return _error(400, str(exc))
+    if channel:
+        query = query.where(Ticket.channel == channel)
+    if commune:
+        query = query.where(Ticket.commune == commune)
     try:
         limit = min(int(request.args.get("limit", 100)), MAX_LIMIT)
         after_id = int(request.args.get("after_id", 0))
@@ -204,3 +220,32 @@ def push_outcome(reference: str) -> Any:
             return jsonify(_detail(session, ticket))
     except WorkflowError as exc:
         return _error(400, str(exc))
+
+
+@blueprint.route("/inbox")
+def list_inbox() -> Any:
+    """Groups of similar inbox messages (masked), most frequent first, with their status."""
+    status = request.args.get("status", "new")
+    if status not in INBOX_STATUSES:
+        return _error(400, "status : new, qualified ou ignored.")
+    try:
+        limit = min(int(request.args.get("limit", 100)), MAX_LIMIT)
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        return _error(400, "limit et offset sont des entiers.")
+    if limit < 1 or offset < 0:
+        return _error(400, "limit doit être positif, offset positif ou nul.")
+    groups, total = InboxStore(services().engine).groups(status, "frequent", limit, offset)
+    items = [
+        {
+            "text": group.text,
+            "count": group.count,
+            "intent": group.intent,
+            "confidence": group.confidence,
+            "reasons": list(group.reasons),
+            "status": status,
+            "newest": _iso(group.newest),
+        }
+        for group in groups
+    ]
+    return jsonify({"items": items, "total": total})

@@ -34,7 +34,7 @@ def throttle() -> LoginThrottle:
 
 def _safe_next(target: str | None) -> str:
     """Only a path of this console (no other host, no control character tricks)."""
-    default = url_for("queue.index")
+    default = url_for("queue.home")  # the queue, or the inbox for the information team
     if not target or len(target) > 512 or not _PATH.match(target) or target.startswith("//"):
         return default
     parts = urlsplit(target)

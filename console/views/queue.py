@@ -1,14 +1,31 @@
-"""The queue page: whom to call back first, and why."""
+"""The queue page: whom to call back first, and why; a small status for the auto-refresh."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from bot.knowledge import TOPICS
 from bot.tickets.models import TicketStatus, utcnow
-from console.queue import STATUS_FILTERS, QueueFilters, filter_choices, queue_page
+from console.labels import CHANNEL_LABELS
+from console.queue import (
+    STATUS_FILTERS,
+    QueueFilters,
+    UnknownFilterValue,
+    assignees,
+    newest_urgent,
+    queue_page,
+)
 from console.security import requires, signed_in_account
 from console.services import services
 
@@ -21,22 +38,36 @@ STATUS_CHOICES = {
     "all": "Tous",
 }
 assert set(STATUS_CHOICES) == set(STATUS_FILTERS)
+# Seconds between two checks of the queue by the page (app.config overrides it in tests).
+REFRESH_SECONDS = 60
+
+
+def _filters() -> QueueFilters:
+    settings = services().settings
+    try:
+        return QueueFilters.from_args(
+            request.args, signed_in_account().username, CHANNEL_LABELS, settings.communes
+        )
+    except UnknownFilterValue as exc:
+        abort(400, description=str(exc))
 
 
 @blueprint.route("/")
 def home() -> Any:
+    if not signed_in_account().has_role("agent"):
+        return redirect(url_for("inbox.index"))
     return redirect(url_for("queue.index"))
 
 
 @blueprint.route("/file")
 @requires("agent")
 def index() -> Any:
-    me = signed_in_account().username
-    filters = QueueFilters.from_args(request.args, me)
+    filters = _filters()
     context = services()
     with context.sessions() as session:
         page = queue_page(session, filters, context.hours, utcnow())
-        choices = filter_choices(session)
+        holders = assignees(session)
+        urgent_count, newest = newest_urgent(session)
     return render_template(
         "queue.html",
         page=page,
@@ -44,7 +75,19 @@ def index() -> Any:
         topics=TOPICS,
         status_choices=STATUS_CHOICES,
         communes=context.settings.communes,
-        channels=choices["channels"],
-        assignees=choices["assignees"],
-        me=me,
+        channels=list(CHANNEL_LABELS),
+        assignees=holders,
+        me=signed_in_account().username,
+        urgent_count=urgent_count,
+        newest_urgent=newest or "",
+        refresh_seconds=current_app.config.get("QUEUE_REFRESH_SECONDS", REFRESH_SECONDS),
     )
+
+
+@blueprint.route("/file/etat")
+@requires("agent")
+def status() -> Any:
+    """What the open queue page polls: urgent tickets waiting, the newest one's reference."""
+    with services().sessions() as session:
+        count, newest = newest_urgent(session)
+    return jsonify({"urgent": count, "newest_urgent": newest})

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from bot.hours import WEEKDAYS_FR
+from bot.inbox.stats import inbox_per_week, satisfaction
 from bot.tickets.models import utcnow
 from console import charts
 from console.labels import INTERACTION_OUTCOME_LABELS, channel_label, label, topic_label
@@ -29,6 +30,9 @@ EXPORTS = {
     "communes": "Contacts par commune",
     "heures": "Contacts par heure",
     "jours-semaine": "Contacts par jour de la semaine",
+    "satisfaction-fiches": "Avis des citoyens par fiche",
+    "satisfaction-themes": "Avis des citoyens par thème",
+    "boite-semaines": "Boîte à questions par semaine",
 }
 
 
@@ -54,6 +58,44 @@ def _report() -> Report:
     period = _period(now.astimezone(tz).date())
     with context.sessions() as session:
         return build_report(session, period, context.hours, tz, now)
+
+
+def _rating_rows(rows: list[tuple[str | None, int, int, int]], name: Any) -> list[list[object]]:
+    return [
+        [name(code), given, yes, no, _percent(yes / (yes + no) if yes + no else None)]
+        for code, given, yes, no in rows
+    ]
+
+
+def information_tables(report: Report) -> dict[str, Table]:
+    """Answer satisfaction (per fiche, per topic) and the inbox's weekly volume."""
+    context = services()
+    tz = context.settings.timezone
+    start, end = report.period.bounds(tz)
+    kb = context.knowledge
+    headers = ["Réponses données", "Avis « Oui »", "Avis « Non »", "Utiles (%)"]
+
+    def fiche_title(code: str | None) -> str:
+        fiche = kb.get(code) if kb and code else None
+        return fiche.title if fiche else (code or "—")
+
+    with context.sessions() as session:
+        fiches = satisfaction(session, start, end, "fiche_id")
+        topics = satisfaction(session, start, end, "topic")
+        weeks = inbox_per_week(session, start, end, tz)
+    return {
+        "satisfaction-fiches": Table(
+            EXPORTS["satisfaction-fiches"], ["Fiche", *headers], _rating_rows(fiches, fiche_title)
+        ),
+        "satisfaction-themes": Table(
+            EXPORTS["satisfaction-themes"], ["Thème", *headers], _rating_rows(topics, topic_label)
+        ),
+        "boite-semaines": Table(
+            EXPORTS["boite-semaines"],
+            ["Semaine du", "Messages arrivés"],
+            [[f"{week:%d/%m/%Y}", n] for week, n in weeks],
+        ),
+    }
 
 
 def _charts(report: Report) -> dict[str, Any]:
@@ -101,7 +143,7 @@ def index() -> Any:
         "stats.html",
         report=report,
         charts=_charts(report),
-        tables=build_tables(report),
+        tables={**build_tables(report), **information_tables(report)},
         cell=cell,
         exports=EXPORTS,
     )
@@ -235,4 +277,4 @@ def export() -> Any:
         end=report.period.end.isoformat(),
     )
     name = f"statistiques-{table}-{report.period.start}-{report.period.end}.csv"
-    return _csv(name, build_tables(report)[table])
+    return _csv(name, {**build_tables(report), **information_tables(report)}[table])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.tickets import workflow
-from bot.tickets.history import add_ticket_event, failed_attempts, ticket_history
-from bot.tickets.models import AttemptResult, EventKind, Ticket, utcnow
+from bot.tickets.attempts import counted_failures, earliest_next_call
+from bot.tickets.history import add_ticket_event, ticket_history
+from bot.tickets.models import FAILED_ATTEMPT_RESULTS, AttemptResult, EventKind, Ticket, utcnow
 from bot.tickets.workflow import Actor, WorkflowError, lock_ticket
 from console.labels import ATTEMPT_LABELS, OUTCOME_LABELS, RESOLUTION_LABELS, label
 from console.queue import urgency_of
@@ -28,6 +29,10 @@ ENTITY_LABELS = {
     "commune": "Commune citée",
 }
 Action = Callable[[Session, Ticket, Actor, datetime], str]
+# Earlier requests listed in full at the top of the page; the rest are counted.
+EARLIER_SHOWN = 3
+# What <input type="datetime-local"> reads and writes.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 def _actor() -> Actor:
@@ -55,18 +60,35 @@ def show(reference: str) -> Any:
             abort(404)
         add_ticket_event(session, ticket, actor.name, EventKind.VIEW, at=now)
         history = ticket_history(session, ticket.id)
-        failures = failed_attempts(session, ticket.id)
     same_phone = context.tickets.find_by_phone(ticket.phone) if ticket.phone else []
     earlier = [t for t in same_phone if t.id != ticket.id]
+    gap = timedelta(minutes=context.settings.min_minutes_between_failed_attempts)
+    failed_at = [
+        e.at
+        for e in history
+        if e.kind == EventKind.ATTEMPT and e.detail.get("result") in FAILED_ATTEMPT_RESULTS
+    ]
+    # « Rappeler à… » is for after this call, if it fails now.
+    earliest = earliest_next_call(now, now, gap, context.hours).astimezone(
+        context.settings.timezone
+    )
+    notes = [e for e in history if e.text]
     return render_template(
         "ticket.html",
         ticket=ticket,
         hours_left=context.hours.working_hours_between(now, ticket.due_at),
         fiche=_fiche(ticket),
         urgency=urgency_of(ticket),
-        earlier=earlier,
+        earlier=earlier[:EARLIER_SHOWN],
+        earlier_count=len(earlier),
         history=history,
-        failures=failures,
+        last_note=notes[-1] if notes else None,
+        attempts=sum(1 for e in history if e.kind == EventKind.ATTEMPT),
+        failures=counted_failures(failed_at, gap),
+        raw_failures=len(failed_at),
+        gap_minutes=context.settings.min_minutes_between_failed_attempts,
+        earliest_call=earliest.strftime(LOCAL_INPUT),
+        earliest_call_text=earliest.strftime("%d/%m/%Y à %H:%M"),
         max_failures=context.settings.max_failed_attempts,
         entity_labels=ENTITY_LABELS,
         attempt_results=tuple(AttemptResult),
@@ -105,6 +127,17 @@ def claim(reference: str) -> Any:
     return _act(reference, action)
 
 
+def _planned(text: str | None, tz: tzinfo) -> datetime | None:
+    """The « rappeler à… » field (local date and time) as an aware moment; empty: None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, LOCAL_INPUT).replace(tzinfo=tz)
+    except ValueError:
+        raise WorkflowError("Date de rappel illisible (jj/mm/aaaa hh:mm attendu).") from None
+
+
 @blueprint.route("/<reference>/appel", methods=["POST"])
 @requires("agent")
 def attempt(reference: str) -> Any:
@@ -112,13 +145,19 @@ def attempt(reference: str) -> Any:
     settings = services().settings
 
     def action(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> str:
-        closed = workflow.record_attempt(session, ticket, actor, result, comment, settings, now)
+        planned = _planned(request.form.get("next_call_at"), settings.timezone)
+        closed = workflow.record_attempt(
+            session, ticket, actor, result, comment, settings, now, planned
+        )
         text = f"Tentative d'appel enregistrée : {label(ATTEMPT_LABELS, result).lower()}."
         if closed:
             text += (
                 f" {settings.max_failed_attempts} tentatives sans succès : la demande est close "
                 f"({label(OUTCOME_LABELS, ticket.outcome).lower()})."
             )
+        elif ticket.next_call_at:
+            when = ticket.next_call_at.astimezone(settings.timezone)
+            text += f" Rappel prévu le {when.strftime('%d/%m/%Y à %H:%M')}."
         return text
 
     return _act(reference, action)

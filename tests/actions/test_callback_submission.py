@@ -6,13 +6,12 @@ import json
 import time
 from datetime import datetime, timezone
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.callback_form import ActionSubmitCallback
-from bot import services, settings
+from bot import services
 from bot.db import make_engine, session_factory
 from bot.tickets import Ticket
 
@@ -53,19 +52,6 @@ def tracker_after_form(sender: str = "citizen-42") -> Tracker:
         "topic": "rsa",
     }
     return Tracker(sender, slots, events[-1], events, False, None, None, "rest")
-
-
-@pytest.fixture
-def configured(monkeypatch, tmp_path):
-    def configure(database_url: str) -> None:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-        monkeypatch.setenv("TRIAGE_VAR_DIR", str(tmp_path))
-        settings.get_settings.cache_clear()
-        services.get_store.cache_clear()
-
-    yield configure
-    settings.get_settings.cache_clear()
-    services.get_store.cache_clear()
 
 
 def submit(tracker: Tracker) -> dict:

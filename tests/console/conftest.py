@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import make_engine, upgrade
+from bot.inbox.models import AnswerRecord, InboxItem, NluExport
 from bot.settings import Settings, load_settings
 from bot.tickets import TicketDraft, TicketStore
 from bot.tickets.history import TicketEvent
@@ -44,6 +45,7 @@ ACCOUNTS = {
     "agent": ("agnes", "Agnès Agent"),
     "supervisor": ("sylvain", "Sylvain Superviseur"),
     "admin": ("adele", "Adèle Admin"),
+    "information": ("ines", "Inès Information"),
 }
 SECRET = "s" * 64
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -94,7 +96,8 @@ def engine(migrated_url: str, password_hash: str) -> Iterator[Engine]:
     """The run's database, emptied, with the three accounts."""
     engine = make_engine(migrated_url)
     with engine.begin() as connection:
-        for model in (TicketEvent, AuditEntry, Interaction, Ticket, Account, ApiToken):
+        inbox = (InboxItem, NluExport, AnswerRecord)
+        for model in (TicketEvent, AuditEntry, Interaction, Ticket, Account, ApiToken, *inbox):
             connection.execute(delete(model))
         for role, (username, name) in ACCOUNTS.items():
             connection.execute(

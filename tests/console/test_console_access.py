@@ -17,6 +17,7 @@ from tests.console.conftest import ACCOUNTS, Browser
 ROUTE_ROLES = {
     "queue.home": "any",
     "queue.index": "agent",
+    "queue.status": "agent",
     "tickets.show": "agent",
     "tickets.claim": "agent",
     "tickets.attempt": "agent",
@@ -33,6 +34,9 @@ ROUTE_ROLES = {
     "accounts.unlock": "admin",
     "accounts.password": "admin",
     "accounts.revoke_token": "admin",
+    "inbox.index": "information",
+    "inbox.qualify": "information",
+    "inbox.review": "information",
     "auth.logout": "any",
     "api.openapi": "any",
     "api.documentation": "any",
@@ -40,8 +44,20 @@ ROUTE_ROLES = {
     "api.get_ticket": "token",
     "api.push_outcome": "token",
 }
-PUBLIC = {"static", "auth.login", "auth.login_alias"}
-ROLES_BELOW = {"supervisor": ["agent"], "admin": ["agent", "supervisor"]}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.login_alias",
+    "identity.theme",
+    "identity.favicon",
+    "identity.logo",
+}
+ROLES_BELOW = {
+    "agent": ["information"],
+    "supervisor": ["agent", "information"],
+    "admin": ["agent", "supervisor", "information"],
+    "information": ["agent", "supervisor"],
+}
 
 
 def _routes(app: Flask, reference: str) -> list[tuple[str, str, str]]:
@@ -93,7 +109,7 @@ def test_anonymous_is_refused_everywhere(
         assert ticket.status == "open"
 
 
-@pytest.mark.parametrize("role", ["agent", "supervisor"])
+@pytest.mark.parametrize("role", ["agent", "supervisor", "information"])
 def test_lower_roles_are_refused(
     role: str,
     app: Flask,
@@ -109,7 +125,7 @@ def test_lower_roles_are_refused(
             response = _send(browser, method, url)
             assert response.status_code == 403, (endpoint, method, response.status_code)
             refused += 1
-    assert refused >= (4 if role == "supervisor" else 9)
+    assert refused >= {"supervisor": 4, "agent": 9, "information": 15}[role]
 
 
 def test_allowed_roles_reach_their_pages(
@@ -119,7 +135,8 @@ def test_allowed_roles_reach_their_pages(
     expectations = {
         "agent": ["/file", f"/demandes/{reference}", "/api/v1/documentation"],
         "supervisor": ["/statistiques", "/statistiques/export.csv?table=themes"],
-        "admin": ["/comptes", "/statistiques", "/file"],
+        "admin": ["/comptes", "/statistiques", "/file", "/boite-a-questions"],
+        "information": ["/boite-a-questions", "/api/v1/documentation"],
     }
     for role, urls in expectations.items():
         browser = browser_for(role)
@@ -215,7 +232,17 @@ def test_login_redirects_only_inside_the_site(
     browser.token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     form = {"username": ACCOUNTS["agent"][0], "password": "mot-de-passe-de-test"}
     response = browser.post("/connexion", {**form, "next": "//evil.example/x"})
-    assert response.headers["Location"] == "/file"
+    assert response.headers["Location"] == "/"  # home: the queue for agents
+    assert browser.get("/").headers["Location"] == "/file"
+
+
+def test_the_information_team_lands_on_its_inbox(
+    browser_for: Callable[[str | None], Browser],
+) -> None:
+    officer = browser_for("information")
+    assert officer.get("/").headers["Location"] == "/boite-a-questions"
+    page = officer.get("/boite-a-questions").text
+    assert "Boîte à questions" in page and "File d'attente" not in page
 
 
 def test_api_ignores_the_session_cookie(browser_for: Callable[[str | None], Browser]) -> None:

@@ -132,3 +132,17 @@ def test_openapi_describes_every_api_route(
     page = browser_for("agent").get("/api/v1/documentation")
     assert page.status_code == 200 and "/tickets/{reference}/outcome" in page.text
     assert spec("x")["info"]["title"].startswith("x")
+
+
+def test_list_filters_accept_only_known_channels_and_communes(
+    api: Callable[..., Any], make_ticket: Callable[..., str]
+) -> None:
+    web = make_ticket(channel="web", commune="Vitry-sur-Seine")
+    phone = make_ticket(channel="phone", commune="Créteil")
+    listed = api("GET", "/tickets?channel=web").json["items"]
+    assert [t["reference"] for t in listed] == [web]
+    listed = api("GET", "/tickets?commune=Cr%C3%A9teil").json["items"]
+    assert [t["reference"] for t in listed] == [phone]
+    refused = api("GET", "/tickets?channel=fax")
+    assert refused.status_code == 400 and "Canal inconnu" in refused.json["detail"]
+    assert api("GET", "/tickets?commune=Paris").status_code == 400

@@ -282,3 +282,180 @@ def test_ticket_from_a_real_conversation(
         shot(page, request, "2-statistics")
     finally:
         context.close()
+
+
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def doc_shot(page: Any, name: str) -> None:
+    """The first screen as an agent sees it, kept in docs/screenshots/ for readers."""
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_SCREENSHOTS / f"console-{name}.png"))
+
+
+def test_queue_is_a_worklist_that_fits_a_laptop_and_signals_urgent_tickets(
+    app: Flask,
+    page: Any,
+    live_console: str,
+    make_ticket: Callable[..., str],
+) -> None:
+    app.config["QUEUE_REFRESH_SECONDS"] = 1
+    long_reason = "Mon dossier d'allocation personnalisée d'autonomie est bloqué depuis " * 4
+    for i in range(30):
+        make_ticket(
+            created_at=days_ago(i % 9),
+            citizen_name=f"Marie-Françoise de La Tour-Lefèvre {i}",
+            commune="Villeneuve-Saint-Georges" if i % 2 else "Le Plessis-Trévise",
+            reason=long_reason,
+            phone=f"+3361234{i:04d}",
+        )
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_console, ACCOUNTS["agent"][0])
+    # Nothing wider than the screen; every column of the table inside its area.
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth,
+                   table: document.querySelector('#queue table').getBoundingClientRect().right,
+                   area: document.querySelector('main').getBoundingClientRect().right,
+                   headers: [...document.querySelectorAll('#queue th')].map(
+                       th => th.getBoundingClientRect().right)})"""
+    )
+    assert widths["page"] <= LAPTOP["width"], widths
+    assert max(widths["headers"]) <= widths["area"] and widths["table"] <= widths["area"]
+    # Filters folded: the first rows are on the first screen.
+    assert not page.locator("#filters").evaluate("d => d.open")
+    first_row = page.locator("tr[data-reference]").first.bounding_box()
+    assert first_row["y"] + first_row["height"] <= LAPTOP["height"], first_row
+    assert page.locator("tr[data-reference]").count() == 25
+    assert page.get_by_role("navigation", name="Pages de la file").is_visible()
+    doc_shot(page, "queue-1280x800")
+    # Accent-free search finds the accented names.
+    page.get_by_label("Rechercher").fill("lefevre 7")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=lefevre"))
+    assert page.locator("tr[data-reference]").count() == 1
+    page.goto(f"{live_console}/file")
+    # A new urgent ticket: announced in the alert region and listed without reloading the page.
+    urgent = make_ticket(
+        priority=Priority.URGENT, citizen_name="Karim Benali", phone="+33700000009"
+    )
+    alert = page.get_by_role("alert")
+    alert.filter(has_text=urgent).wait_for(timeout=10_000)
+    assert "Nouvelle demande urgente" in alert.inner_text()
+    assert page.title().startswith("(Urgent)")
+    page.locator(f'tr[data-reference="{urgent}"]').wait_for(timeout=10_000)
+    assert page.locator("tr[data-reference]").first.get_attribute("data-reference") == urgent
+    assert run_axe(page, "worklist-queue") == []
+
+
+def test_keyboard_path_through_the_call_workflow(
+    page: Any,
+    live_console: str,
+    make_ticket: Callable[..., str],
+    request: pytest.FixtureRequest,
+) -> None:
+    earlier = [
+        make_ticket(created_at=days_ago(30 + i), reason=f"Demande ancienne {i}") for i in range(5)
+    ]
+    reference = make_ticket(  # urgent: first in the queue, before the overdue older ones
+        priority=Priority.URGENT,
+        citizen_name="Jeanne Martin",
+        reason="Refus de l'APA pour ma mère.",
+        transcript=[
+            {"speaker": "assistant", "text": "Récapitulatif :\nNom : Jeanne Martin", "at": "x"},
+            {"speaker": "citoyen", "text": "[bouton] Oui, je confirme", "at": "x"},
+        ],
+    )
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_console, ACCOUNTS["agent"][0])
+    # Queue: "j" reaches the first row's link, Enter opens the ticket.
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.textContent") == reference
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f"/demandes/{reference}$"))
+    # Who, phone, deadline, attempts and last note on the first screen.
+    card = page.locator("#call-card").bounding_box()
+    assert card["y"] + card["height"] <= LAPTOP["height"], card
+    assert page.locator("#earlier-alert li").count() == 3
+    assert "Et 2 demandes plus anciennes" in page.locator("#earlier-more").inner_text()
+    assert not any(page.get_by_label(label).is_checked() for label in ("Joint", "Pas de réponse"))
+    doc_shot(page, "ticket-1280x800")
+    # "p": focus on « Prendre en charge », Enter claims.
+    page.keyboard.press("p")
+    assert page.evaluate("document.activeElement.id") == "claim"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Vous avez pris en charge la demande." in page.get_by_role("status").first.inner_text()
+    # "a": the call result; arrows choose « Pas de réponse »; a comment; Enter records it.
+    page.keyboard.press("a")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Pas de réponse").is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Messagerie pleine")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    message = page.locator(".fr-alert--success").inner_text()
+    assert (
+        "Tentative d'appel enregistrée : pas de réponse." in message
+        and "Rappel prévu le" in message
+    )
+    assert page.locator("#call-planned").is_visible()
+    assert "1 sur 3 sans succès" in page.locator("#call-attempts").inner_text()
+    # "n": a note, Tab to its button, Enter.
+    page.keyboard.press("n")
+    page.keyboard.type("Rappeler après 14 h.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Rappeler après 14 h." in page.locator("#call-last-note").inner_text()
+    assert "Agnès Agent" in page.locator("#history").inner_text()
+    # "c": the outcome list; pick with the keyboard, Tab, type, Tab, Enter closes.
+    page.keyboard.press("c")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Dossier relancé.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("#ticket-status").text_content().startswith("Clos")
+    assert earlier[0] not in page.locator("#call-card").inner_text()
+    # History before the transcript; the recap's line breaks and the button's title kept.
+    history, transcript = page.locator("#history"), page.locator("#transcript")
+    assert history.bounding_box()["y"] < transcript.bounding_box()["y"]
+    assert (
+        "Oui, je confirme" in transcript.inner_text() and "[bouton]" not in transcript.inner_text()
+    )
+    assert (
+        transcript.locator(".preserve-lines").first.evaluate("e => getComputedStyle(e).whiteSpace")
+        == "pre-line"
+    )
+    assert run_axe(page, "worklist-ticket") == []
+    shot(page, request, "ticket-after-call")
+
+
+def test_statistics_screenshot_for_the_docs(
+    page: Any, live_console: str, make_ticket: Callable[..., str]
+) -> None:
+    for i in range(12):
+        make_ticket(
+            created_at=days_ago(i % 6),
+            channel="web" if i % 3 else "phone",
+            topic=("apa", "rsa", "college", "imagine_r")[i % 4],
+            commune=("Créteil", "Vitry-sur-Seine", "Ivry-sur-Seine")[i % 3],
+        )
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_console, ACCOUNTS["supervisor"][0])
+    page.goto(f"{live_console}/statistiques")
+    # Every legend entry inside its chart's drawing.
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text')].filter(t => {
+                const r = t.getBoundingClientRect();
+                return r.right > box.right + 1 || r.bottom > box.bottom + 1;
+            }).map(t => t.textContent);
+        })"""
+    )
+    assert outside == []
+    page.locator("svg.chart").first.scroll_into_view_if_needed()
+    doc_shot(page, "statistics-1280x800")

@@ -20,7 +20,7 @@ from bot.tickets import TicketStore, workflow
 from bot.tickets.history import TicketEvent
 from bot.tickets.workflow import Actor, lock_ticket
 from bot.urgency import Priority
-from console.charts import horizontal_bars, stacked_columns
+from console.charts import horizontal_bars, nice_axis, stacked_columns
 from console.stats import Period, build_report
 from tests.console.conftest import Browser, days_ago
 
@@ -186,4 +186,23 @@ def test_charts_escape_labels_and_scale() -> None:
         r'text-anchor="end" fill="#3a3a3a">([^<]+)<',
         stacked_columns("d", "t", "d", ["lun."], [("x", [3])]),
     )
-    assert ticks == ["0", "1", "2", "3", "4"]
+    assert ticks == ["0", "1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("value", "top", "step"),
+    [(426, 500, 100), (3, 3, 1), (0, 4, 1), (7, 8, 2), (95, 100, 20), (1234, 1250, 250)],
+)
+def test_value_axis_is_close_to_the_maximum(value: float, top: float, step: float) -> None:
+    assert nice_axis(value) == (top, step)
+
+
+def test_a_long_legend_wraps_instead_of_being_cut() -> None:
+    names = [f"Thème numéro {i} au nom assez long" for i in range(7)]
+    svg = stacked_columns("l", "t", "d", ["lun."], [(name, [1]) for name in names], width=760)
+    entries = re.findall(r'<rect x="(\d+)" y="(\d+)" width="12" height="12"', svg)
+    assert len(entries) == len(names)
+    assert len({y for _, y in entries}) >= 3  # several rows
+    height = float(re.search(r'viewBox="0 0 760 ([\d.]+)"', svg).group(1))
+    for name, (x, y) in zip(names, entries, strict=True):
+        assert int(x) + 16 + 7.2 * len(name) <= 760 and int(y) + 12 <= height, name

@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, select, text
 
 from bot.db import make_engine, session_factory
 from bot.keys import PHONE_TOKEN_HEADER, phone_token
+from bot.text import fold
 from bot.tickets import Ticket
-from bot.validators import fold
 
 HERE = Path(__file__).resolve().parent
 SESSION_HEADER = "X-Triage-Session"  # channels/web.py: the signed id the chat channel issues

@@ -42,6 +42,19 @@ def book_callback(citizen: Citizen, *, name: str, phone: str, commune: str) -> s
     return citizen.text.split("référence ")[1].split(".")[0].strip()
 
 
+def finish_after_name(citizen: Citizen, stack, name: str, phone: str, commune: str) -> Ticket:
+    """The rest of a callback form once the name is given; the one ticket it created."""
+    citizen.say(phone)
+    assert "commune" in citizen.text.lower(), citizen.text
+    citizen.say(commune)
+    citizen.say(citizen.buttons()[0]["payload"])
+    assert name in citizen.text and phone in citizen.text, citizen.text
+    citizen.click("je confirme")
+    reference = citizen.text.split("référence ")[1].split(".")[0].strip()
+    [ticket] = tickets_of(stack, reference)
+    return ticket
+
+
 def test_simple_question_gets_the_current_rsa_amount(assistant_stack):
     citizen = Citizen(assistant_stack.rasa_url)
     citizen.say("combien touche-t-on au RSA quand on est seul ?")
@@ -181,14 +194,7 @@ def test_a_restarted_rasa_server_takes_the_citizen_up_where_they_were(assistant_
     assert "numéro" in citizen.text.lower(), citizen.text
     assistant_stack.stop_rasa()  # a restart mid-form: memory is gone, the database is not
     assistant_stack.start_rasa()
-    citizen.say("06 98 76 54 32")
-    assert "commune" in citizen.text.lower(), citizen.text
-    citizen.say("Vitry")
-    citizen.say(citizen.buttons()[0]["payload"])
-    assert "Lucie Bernard" in citizen.text and "06 98 76 54 32" in citizen.text, citizen.text
-    citizen.click("je confirme")
-    reference = citizen.text.split("référence ")[1].split(".")[0].strip()
-    [ticket] = tickets_of(assistant_stack, reference)
+    ticket = finish_after_name(citizen, assistant_stack, "Lucie Bernard", "06 98 76 54 32", "Vitry")
     assert (ticket.citizen_name, ticket.phone, ticket.topic) == (
         "Lucie Bernard",
         "+33698765432",

@@ -197,9 +197,7 @@ def test_prediction_of_parse_result() -> None:
     assert (p.top_intent, p.group_confidence) == ("greet", 0.35)
     assert [x.predicted for x in metrics.apply_fallback([p], 0.6, 0.4)] == ["nlu_fallback"]
     # No ranking: the intent alone is the ranking, as in the component.
-    p = runner.prediction_of(
-        "z", "apa_apply", {"intent": {"name": "apa_apply", "confidence": 0.7}}
-    )
+    p = runner.prediction_of("z", "apa_apply", {"intent": {"name": "apa_apply", "confidence": 0.7}})
     assert (p.top_intent, p.top_confidence, p.group_confidence) == ("apa_apply", 0.7, 0.7)
 
 

@@ -3,14 +3,15 @@ disjoint from the training data (nlu_data/ is read only here, through Rasa's loa
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
+
+from bot.catalogue import get_catalogue
+from bot.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -19,17 +20,8 @@ HELDOUT = HERE / "heldout.yml"
 HELDOUT_FICHES = HERE / "heldout_fiches.yml"
 MIN_FICHE_EXAMPLES = 3
 SMOKE = HERE / "smoke.yml"
-INTENTS_DOC = ROOT / "docs" / "intents.md"
 NLU_DATA = ROOT / "nlu_data"
-TOPIC_PREFIXES = ("apa_", "rsa_", "imagine_r_", "college_")
-CATALOGUE_ROW = re.compile(r"^\|\s*([a-z_]+)\s*\|\s*(answer|handoff|general)\s*\|", re.MULTILINE)
-
-
-def fold(text: str) -> str:
-    """Case, accents, punctuation and spacing folded: "Où en est-il ?" == "ou en est il"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", no_accents.lower()).split())
+TOPIC_PREFIXES = tuple(f"{topic}_" for topic in get_catalogue().topic_ids)
 
 
 def examples(path: Path) -> list[tuple[str, str]]:
@@ -47,8 +39,8 @@ def raw_example_count(path: Path) -> int:
 
 
 def catalogue() -> set[str]:
-    """Intent names of the tables in docs/intents.md (rows "| intent | kind | ... |")."""
-    return {name for name, _ in CATALOGUE_ROW.findall(INTENTS_DOC.read_text(encoding="utf-8"))}
+    """Intent names of the catalogue (bot/catalogue.yml)."""
+    return {intent.name for intent in get_catalogue().intents}
 
 
 def topic_intents() -> set[str]:
@@ -87,7 +79,7 @@ def test_heldout_size(heldout: list[tuple[str, str]]) -> None:
 
 def test_heldout_intents_follow_catalogue(heldout: list[tuple[str, str]]) -> None:
     unknown = {intent for _, intent in heldout} - catalogue()
-    assert not unknown, f"intents not in docs/intents.md: {sorted(unknown)}"
+    assert not unknown, f"intents not in bot/catalogue.yml: {sorted(unknown)}"
 
 
 def test_every_topic_intent_has_five_examples(

@@ -51,9 +51,7 @@ def test_smoke_messages_reach_their_topic(agent: Any) -> None:
     )
 
 
-def test_evaluation_report_is_written(
-    agent: Any, model_path: Path, tmp_path: Path
-) -> None:
+def test_evaluation_report_is_written(agent: Any, model_path: Path, tmp_path: Path) -> None:
     # The real script end to end (minus model loading) on the smoke set.
     report = runner.evaluate(agent, SMOKE, model_path)
     nlu_report.write_reports(report, tmp_path)

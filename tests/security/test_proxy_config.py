@@ -70,3 +70,14 @@ def test_tls_configuration(nginx: str, tmp_path: Path) -> None:
     text = check(nginx, plan, tmp_path / "prefix")
     assert "listen 0.0.0.0:18443 ssl" in text and "Strict-Transport-Security" in text
     assert "return 301 https://" in text
+
+
+def test_replicas_share_the_chat_and_socketio_stays_on_one(nginx: str, tmp_path: Path) -> None:
+    plan = ProxyPlan("0.0.0.0", 18080, 18081, 15005, 18090, more_rasa_ports=(15006,))
+    text = check(nginx, plan, tmp_path)
+    rest = text.split("upstream rasa_rest")[1].split("}")[0]
+    socketio = text.split("upstream rasa_socketio")[1].split("}")[0]
+    for upstream in (rest, socketio):
+        assert "127.0.0.1:15005" in upstream and "127.0.0.1:15006" in upstream
+    assert "least_conn" in rest and "hash $remote_addr consistent" in socketio
+    assert "proxy_pass http://rasa_socketio;" in text and "proxy_pass http://rasa_rest;" in text

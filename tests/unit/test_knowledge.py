@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.catalogue import get_catalogue
 from bot.knowledge import (
     DEFAULT_IMAGINE_R_REFUND,
     TOPIC_LABELS,
@@ -28,7 +29,6 @@ from bot.knowledge import (
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
-CATALOGUE = PROJECT_ROOT / "docs" / "intents.md"
 OPENFISCA = PROJECT_ROOT.parent / "shared" / "reference" / "openfisca" / "parameters"
 
 
@@ -43,22 +43,12 @@ def kb(kb_settings: Settings) -> KnowledgeBase:
 
 
 def catalogue_intents() -> dict[str, str]:
-    """Intent -> kind for every row of the markdown tables of docs/intents.md."""
-    rows = {}
-    for line in CATALOGUE.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) >= 2 and cells[1] in {"answer", "handoff", "general"}:
-            rows[cells[0]] = cells[1]
-    return rows
+    """Intent -> kind for every intent of the catalogue (bot/catalogue.yml)."""
+    return {intent.name: intent.kind for intent in get_catalogue().intents}
 
 
 def topic_catalogue() -> dict[str, str]:
-    return {
-        intent: kind
-        for intent, kind in catalogue_intents().items()
-        if kind in {"answer", "handoff"}
-        and intent.split("_")[0] in {"apa", "rsa", "imagine", "college"}
-    }
+    return get_catalogue().fiche_intents()
 
 
 # --- the shipped knowledge base ---------------------------------------------------------------
@@ -74,7 +64,7 @@ def test_catalogue_has_the_expected_shape() -> None:
     catalogue = catalogue_intents()
     topic = topic_catalogue()
     # The catalogue also holds general intents, which need no fiche.
-    assert catalogue["greet"] == "general" and "greet" not in topic
+    assert catalogue["greet"] == "chitchat" and "greet" not in topic
     assert catalogue["file_status"] == "handoff" and "file_status" not in topic
     assert len(topic) == 92
 
@@ -85,7 +75,7 @@ def test_every_topic_intent_has_exactly_one_fiche(kb: KnowledgeBase) -> None:
     for fiche in kb.fiches:
         for intent in fiche.intents:
             answered.setdefault(intent, []).append(fiche.id)
-    assert sorted(answered) == sorted(expected), "fiches and docs/intents.md disagree"
+    assert sorted(answered) == sorted(expected), "fiches and bot/catalogue.yml disagree"
     assert all(len(ids) == 1 for ids in answered.values())
     assert kb.coverage(expected) == []
     for intent, kind in expected.items():

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.catalogue import get_catalogue
 from bot.routing import GENERIC_HANDOFFS, TOPICS, specific_intent, topic_in_text, topic_of
-from triage.generators.topic_rules import generated_files, read_catalogue
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_topic_in_text(text, topic):
 
 
 def test_every_generic_case_maps_to_a_catalogued_topic_intent():
-    catalogue = {intent: kind for intent, kind in read_catalogue()}
+    catalogue = {intent.name: intent.kind for intent in get_catalogue().intents}
     for generic, by_topic in GENERIC_HANDOFFS.items():
         assert catalogue[generic] == "handoff"
         assert set(by_topic) == set(TOPICS)
@@ -56,11 +56,12 @@ def test_every_generic_case_maps_to_a_catalogued_topic_intent():
     assert specific_intent("apa_amount", "rsa") == "apa_amount"
 
 
-def test_generated_rules_and_domain_files_are_up_to_date():
-    for path, text in generated_files().items():
-        assert path.read_text(encoding="utf-8") == text, (
-            f"{path} is out of date: run python -m triage.generators.topic_rules"
-        )
+def test_routing_tables_come_from_the_catalogue():
+    catalogue = get_catalogue()
+    assert TOPICS == ("apa", "rsa", "imagine_r", "college")
+    assert [topic_in_text(topic.digit) for topic in catalogue.topics] == list(TOPICS)
+    for topic in catalogue.topics:
+        assert topic_in_text(topic.keywords[-1]) == topic.id, topic.keywords[-1]
 
 
 def test_fiche_questions_file_is_fresh() -> None:

@@ -109,32 +109,64 @@ def test_failed_attempts_close_the_ticket_as_unreachable(
     act: Act, sessions, reference: str, settings: Settings
 ) -> None:
     assert settings.max_failed_attempts == 3
+    assert settings.min_minutes_between_failed_attempts == 120
 
-    def attempt(result: str) -> Callable[[Session, Ticket], bool]:
-        return lambda s, t: workflow.record_attempt(s, t, AGENT, result, None, settings, NOW)
+    def attempt(result: str, hours: float) -> Callable[[Session, Ticket], bool]:
+        at = NOW + timedelta(hours=hours)  # Monday from 9:30 (UTC), spread over the day
+        return lambda s, t: workflow.record_attempt(s, t, AGENT, result, None, settings, at)
 
-    closed = [act(attempt(r)) for r in ("no_answer", "reached", "voicemail")]
+    closed = [act(attempt(r, h)) for r, h in (("no_answer", 0), ("reached", 1), ("voicemail", 3))]
     assert closed == [False, False, False]  # a reached call is no failure
-    assert stored(sessions, reference)[0].status == "claimed"
-    assert act(attempt("no_answer")) is True
+    ticket = stored(sessions, reference)[0]
+    assert ticket.status == "claimed"
+    # The next call is planned 2 h after the latest failure (rounded), in opening hours.
+    assert ticket.next_call_at == NOW + timedelta(hours=5)
+    assert act(attempt("no_answer", 6)) is True
     ticket, events = stored(sessions, reference)
     assert (ticket.status, ticket.outcome, ticket.assignee) == ("closed", "unreachable", "agnes")
-    assert [e[:3] for e in events] == [
+    assert ticket.next_call_at is None
+    assert [(e[0], e[1], e[2].get("result", e[2])) for e in events] == [
         ("claim", "agnes", {}),
-        ("attempt", "agnes", {"result": "no_answer"}),
-        ("attempt", "agnes", {"result": "reached"}),
-        ("attempt", "agnes", {"result": "voicemail"}),
-        ("attempt", "agnes", {"result": "no_answer"}),
+        ("attempt", "agnes", "no_answer"),
+        ("attempt", "agnes", "reached"),
+        ("attempt", "agnes", "voicemail"),
+        ("attempt", "agnes", "no_answer"),
         ("resolve", "agnes", {"outcome": "unreachable", "failed_attempts": 3, "automatic": True}),
     ]
-    refused(act, attempt("reached"), "déjà close")
+    assert events[1][2]["next_call_at"] == (NOW + timedelta(hours=2)).isoformat()
+    assert "next_call_at" not in events[2][2]
+    refused(act, attempt("reached", 7), "déjà close")
+
+
+def test_three_failures_minutes_apart_do_not_close_the_ticket(
+    act: Act, sessions, reference: str, settings: Settings
+) -> None:
+    for minutes in (0, 4, 9):
+        at = NOW + timedelta(minutes=minutes)
+        assert not act(
+            lambda s, t, at=at: workflow.record_attempt(
+                s, t, AGENT, "no_answer", None, settings, at
+            )
+        )
+    assert stored(sessions, reference)[0].status == "claimed"
+    too_soon = NOW + timedelta(minutes=40)
+    refused(
+        act,
+        lambda s, t: workflow.record_attempt(
+            s, t, AGENT, "no_answer", None, settings, NOW + timedelta(minutes=10), too_soon
+        ),
+        "Trop tôt pour rappeler",
+    )
 
 
 def test_a_wrong_number_last_closes_as_wrong_number(
     act: Act, sessions, reference: str, settings: Settings
 ) -> None:
-    for result in ("no_answer", "voicemail", "wrong_number"):
-        act(lambda s, t, r=result: workflow.record_attempt(s, t, AGENT, r, "x", settings, NOW))
+    for hours, result in enumerate(("no_answer", "voicemail", "wrong_number")):
+        at = NOW + timedelta(hours=3 * hours)
+        act(
+            lambda s, t, r=result, at=at: workflow.record_attempt(s, t, AGENT, r, "x", settings, at)
+        )
     assert stored(sessions, reference)[0].outcome == Outcome.WRONG_NUMBER
 
 

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -124,3 +130,59 @@ def test_the_sqlite_file_is_private(domain: Domain, tmp_path: Path) -> None:
     DurableTrackerStore(domain, url=url)
     mode = os.stat(make_url(url).database).st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_only_the_latest_messages_keep_their_whole_intent_ranking(
+    domain: Domain, database: Database
+) -> None:
+    store = DurableTrackerStore(domain, url=database.url)
+    tracker = new_conversation(domain)
+    ranking = [{"name": name, "confidence": 0.01} for name in domain.intents]
+    for n in range(8):
+        parse = {"intent": {"name": "apa_amount"}, "intent_ranking": ranking, "text": f"q{n}"}
+        tracker.update(UserUttered(f"q{n}", parse["intent"], parse_data=parse))
+        tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(DurableTrackerStore(domain, url=database.url).retrieve(tracker.sender_id))
+    assert again is not None
+    sizes = [len(e.parse_data["intent_ranking"]) for e in again.events if e.type_name == "user"]
+    assert sizes == [10, 10, 10] + [len(domain.intents)] * 5
+
+
+def test_the_sqlite_copy_is_written_ahead(domain: Domain, tmp_path: Path) -> None:
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    store = DurableTrackerStore(domain, url=url)
+    tracker = new_conversation(domain)
+    turn(tracker, "bonjour")
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(tmp_path / "conversations.db") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_long_conversation_is_kept_short_in_memory_and_whole_in_sql(
+    domain: Domain, database: Database
+) -> None:
+    store = DurableTrackerStore(domain, url=database.url)
+    tracker = new_conversation(domain)
+    turn(tracker, "je veux être rappelé", name="Jeanne Martin")
+    tracker.update(ActiveLoop("callback_form"))
+    for n in range(40):
+        turn(tracker, f"message {n}")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve(tracker.sender_id))  # as Rasa does, turn by turn
+        assert tracker is not None
+    messages = [e for e in tracker.events if isinstance(e, UserUttered)]
+    assert 15 <= len(messages) < 20 and messages[-1].text == "message 39"
+    assert tracker.get_slot("citizen_name") == "Jeanne Martin"
+    assert tracker.active_loop_name == "callback_form"
+    # every event written once to SQL: 2 to start, 3 for the first turn, the form, 2 a turn
+    assert stored_events(store, tracker.sender_id) == 2 + 3 + 1 + 40 * 2
+    restarted = DurableTrackerStore(domain, url=database.url)
+    whole = asyncio.run(restarted.retrieve(tracker.sender_id))
+    assert whole is not None
+    assert [e.text for e in whole.events if isinstance(e, UserUttered)][:2] == [
+        "je veux être rappelé",
+        "message 0",
+    ]

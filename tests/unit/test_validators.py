@@ -1,6 +1,7 @@
 import pytest
 
-from bot.validators import clean_name, fold, format_phone, normalise_phone, phone_digit_pairs
+from bot.text import fold
+from bot.validators import clean_name, format_phone, normalise_phone, phone_digit_pairs
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ from bot.db import make_engine, session_factory
 from bot.hours import OpeningHours
 from bot.knowledge import get_knowledge_base
 from bot.settings import get_settings
+from bot.text import fold
 from bot.tickets import Ticket
-from bot.validators import fold
 from tests.voice.caller_speech import say
 from tests.voice.helpers import gateway_config, running_gateway, wait_until
 from voice.asterisk_client import PhoneCall

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.validators import fold
+from bot.text import fold
 from tests.voice.caller_speech import say
 from triage.run import phone_line as run_phone_line
 from voice.asterisk_client import PhoneCall

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.text import digits_in_pairs, number_words, ordinal_words
 from voice.call import spoken_number, spoken_reply
 from voice.choices import (
     ASK_HUMAN,
@@ -12,17 +13,9 @@ from voice.choices import (
     message_for_keys,
     message_for_speech,
     vocabulary,
-    yes_or_no,
 )
 from voice.rasa_client import BotMessage
-from voice.speech_text import (
-    choices_prompt,
-    digits_in_pairs,
-    number_words,
-    ordinal_words,
-    speakable,
-    split_sentences,
-)
+from voice.speech_text import choices_prompt, speakable, split_sentences
 
 TOPICS = choices_from_buttons(
     [
@@ -218,12 +211,6 @@ def test_keys_choose_or_type_a_number():
     assert message_for_keys("3", TOPICS) == '/inform{"topic":"imagine_r"}'
     assert message_for_keys("7", TOPICS) is None
     assert message_for_keys("0612345678#", []) == "0612345678"
-
-
-def test_yes_and_no():
-    assert yes_or_no("oui c'est ça") is True
-    assert yes_or_no("non pas du tout") is False
-    assert yes_or_no("peut-être") is None
 
 
 def test_numbers_said_in_words_are_found_for_the_read_back():

@@ -114,6 +114,7 @@ class ScriptedStack:
         self.rasa_port = free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.log = log_dir / "scripted_rasa.log"
+        self.database_url = f"sqlite:///{log_dir / 'triage.db'}"  # answers and their ratings
         self.process: subprocess.Popen[bytes] | None = None
         self.web = make_server("127.0.0.1", 0, self.rasa_url, get_settings())
         self.web_url = f"http://127.0.0.1:{self.web.server_address[1]}"
@@ -126,7 +127,12 @@ class ScriptedStack:
                 [sys.executable, str(HERE / "scripted_rasa.py"), "--port", str(self.rasa_port)],
                 cwd=ROOT,
                 # The page's origin is the one site allowed to open the chat (channels/web.py).
-                env={**os.environ, "PYTHONPATH": str(ROOT), "TRIAGE_SITE_ORIGINS": self.web_url},
+                env={
+                    **os.environ,
+                    "PYTHONPATH": str(ROOT),
+                    "TRIAGE_SITE_ORIGINS": self.web_url,
+                    "DATABASE_URL": self.database_url,
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -14,14 +14,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from functools import lru_cache
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic_cors import CORS
 
+from bot.db import make_engine, upgrade
+from bot.inbox.store import InboxStore
+from bot.settings import get_settings
 from channels.web import WebSocketIOInput
 
 ANSWER_DELAY_S = 0.6  # long enough for the typing indicator to be seen
+
+
+@lru_cache(maxsize=1)
+def answers() -> InboxStore:
+    """The answers table of the database the test gives in DATABASE_URL."""
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    return InboxStore(engine)
 
 
 YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
@@ -93,6 +105,13 @@ async def respond(message: UserMessage) -> None:
     elif text == "/ask_human":
         await out.send_response(
             sender, {"text": "Voulez-vous qu’un conseiller vous rappelle ?", "buttons": YES_NO}
+        )
+    elif "fiche" in text.lower():  # a fiche answer, offered for rating as actions/inbox.py does
+        token = answers().record_answer("socketio", "apa_montant", text, "apa", "apa_montant", 0.9)
+        await out.send_response(sender, {"text": "L’APA dépend de vos revenus."})
+        await out.send_response(sender, {"custom": {"feedback": {"answer": token}}})
+        await out.send_response(
+            sender, {"text": "Avez-vous une autre question ?", "buttons": YES_NO}
         )
     elif text.startswith("/"):
         await out.send_response(sender, {"text": f"Choix reçu : {text}"})

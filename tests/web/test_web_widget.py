@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.catalogue import get_catalogue
 from bot.settings import get_settings
 from tests.web.widget import Chat
+from triage.generators.catalogue import widget_sentence
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,6 +32,8 @@ def test_privacy_notice_comes_before_the_first_message(chat: Any, snapshots: Any
     assert f"{get_settings().retention_days} jours" in text
     assert "délégué à la protection des données" in text
     assert "Ce que nous gardons" in text and "Pourquoi" in text
+    # The topics come from the catalogue (generated into the widget).
+    assert f"répond aux questions sur {widget_sentence(get_catalogue())}." in text
     assert not chat.input.is_visible(), "no message can be typed before the notice is read"
     assert chat.focused() == "Avant de commencer", "the notice is read from its top"
     chat.page.get_by_role("button", name="J’ai compris, commencer").click()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import normalize
+from bot.text import fold
 from triage import ROOT
 
 QUESTIONS = ROOT / "tests" / "facts" / "questions.yml"
@@ -53,8 +53,8 @@ def ask(rasa_url: str, text: str) -> str:
 
 
 def contains_all(reply: str, expected: list[str]) -> bool:
-    folded = f" {normalize(reply)} "
-    return all(f" {normalize(e)}" in folded for e in expected)
+    folded = f" {fold(reply)} "
+    return all(f" {fold(e)}" in folded for e in expected)
 
 
 def run(rasa_url: str, questions: list[dict] | None = None) -> list[Result]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import normalize
+from bot.text import fold
 from triage import ROOT
 
 TARGET = ROOT / "nlu_data" / "fiche_questions.yml"
@@ -37,7 +37,7 @@ def other_examples(nlu_dir: Path, target: Path) -> set[str]:
             for line in str(block.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    texts.add(normalize(_strip_entities(line[2:])))
+                    texts.add(fold(_strip_entities(line[2:])))
     return texts
 
 
@@ -72,7 +72,7 @@ def render(fiches_dir: Path = FICHES, target: Path = TARGET) -> str:
     for intent, questions in fiche_questions(fiches_dir):
         fresh = []
         for question in questions:
-            folded = normalize(question)
+            folded = fold(question)
             if folded not in known:
                 known.add(folded)
                 fresh.append(question)

@@ -32,6 +32,8 @@
   // Full screen (phones, high zoom, short screens): the window is a modal over an inert page.
   const FULL_SCREEN = "(max-width: 36em), (max-height: 32em)";
   const ASK_HUMAN_PAYLOAD = "/ask_human";
+  // The topics, as a sentence: written by `python -m triage.generators.catalogue` from bot/catalogue.yml.
+  const TOPICS_SENTENCE = "l’APA, le RSA, la carte Imagine R et les collèges";
 
   // ---------------------------------------------------------------- configuration
 
@@ -331,7 +333,7 @@
         "Avant de commencer",
       ]),
       el("p", {
-        text: "Cet assistant automatique répond aux questions sur l’APA, le RSA, la carte Imagine R et les collèges. Il ne remplace pas l’étude de votre dossier par un agent.",
+        text: `Cet assistant automatique répond aux questions sur ${TOPICS_SENTENCE}. Il ne remplace pas l’étude de votre dossier par un agent.`,
       }),
       list,
       el("p", {
@@ -531,6 +533,7 @@
       bubble.append(el("br"), makeLink(message.image, "Voir l’image"));
     }
     item.append(bubble);
+    if (message.feedback) item.append(feedbackNode(message));
     const reference = message.from === "bot" && REFERENCE.exec(message.text || "");
     if (reference) item.append(copyButton(reference[0]));
     if (message.from === "user" && message.status === "pending") {
@@ -683,6 +686,93 @@
     return message;
   }
 
+
+  // ---------------------------------------------------------------- answer feedback
+  // Under a fiche answer the assistant sends {feedback: {answer: token}}: the citizen may say
+  // whether it helped (Oui / Non, then an optional comment after Non). Only the random token,
+  // the choice and the comment are sent (socket event "answer_feedback"); the phone has none.
+  const FEEDBACK_COMMENT_MAX = 300;
+
+  function takeFeedback(data) {
+    const answer = data.feedback && data.feedback.answer;
+    if (typeof answer !== "string") return false;
+    const last = lastMessage();
+    if (last && last.from === "bot" && !last.feedback) {
+      last.feedback = { answer, state: "asked" };
+      updateMessage(last);
+    }
+    return true;
+  }
+
+  function sendFeedback(message, helpful, comment, next) {
+    const feedback = message.feedback;
+    const payload = { answer: feedback.answer, helpful, comment: comment || null };
+    const failed = () => {
+      feedback.error = true;
+      updateMessage(message);
+      announce("Votre avis n’a pas pu être enregistré. Vous pouvez réessayer.");
+    };
+    if (!socket || !socket.connected) return failed();
+    socket.timeout(10000).emit("answer_feedback", payload, (error, saved) => {
+      if (error || !saved) return failed();
+      feedback.error = false;
+      feedback.state = next;
+      updateMessage(message);
+      focusFeedback(message);
+      announce(next === "comment" ? "Merci. Vous pouvez préciser ce qui vous a manqué." : "Merci pour votre avis.");
+    });
+  }
+
+  function focusFeedback(message) {
+    const node = log.querySelector(`[data-id="${message.id}"] .feedback`);
+    const target = node && (node.querySelector("input") || node.querySelector("[tabindex='-1']"));
+    if (target) target.focus();
+  }
+
+  function feedbackNode(message) {
+    const feedback = message.feedback;
+    const question = `tc-fb-${message.id}`;
+    const box = el("div", { class: "feedback", role: "group", "aria-labelledby": question });
+    if (feedback.state === "done") {
+      box.append(el("p", { id: question, class: "feedback-done", tabindex: "-1", text: "Merci pour votre avis." }));
+      return box;
+    }
+    if (feedback.state === "comment") {
+      const field = `tc-fb-comment-${message.id}`;
+      const input = el("input", { id: field, class: "input feedback-input", type: "text", maxlength: String(FEEDBACK_COMMENT_MAX), "aria-describedby": `${field}-hint` });
+      const form = el("form", { class: "feedback-form" }, [
+        el("label", { id: question, for: field, class: "label", text: "Qu’est-ce qui vous a manqué ? (facultatif)" }),
+        el("p", { id: `${field}-hint`, class: "hint", text: "Ne donnez ni nom, ni numéro de téléphone ou de dossier." }),
+        input,
+        el("div", { class: "btn-group" }, [button("Envoyer", "btn btn-sm"), button("Passer", "btn btn-sm btn-secondary")]),
+      ]);
+      const [send, skip] = form.querySelectorAll("button");
+      send.type = "submit";
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const comment = input.value.trim();
+        if (comment) sendFeedback(message, false, comment, "done");
+        else skip.click();
+      });
+      skip.addEventListener("click", () => {
+        feedback.state = "done";
+        updateMessage(message);
+        textarea.focus();
+      });
+      box.append(form);
+    } else {
+      const yes = button("Oui", "btn btn-sm btn-secondary");
+      const no = button("Non", "btn btn-sm btn-secondary");
+      yes.addEventListener("click", () => sendFeedback(message, true, null, "done"));
+      no.addEventListener("click", () => sendFeedback(message, false, null, "comment"));
+      box.append(el("p", { id: question, class: "feedback-question", text: "Cette réponse vous a-t-elle aidé ?" }), el("div", { class: "btn-group" }, [yes, no]));
+    }
+    if (feedback.error) {
+      box.append(el("p", { class: "feedback-error", role: "alert", text: "Votre avis n’a pas pu être enregistré. Réessayez." }));
+    }
+    return box;
+  }
+
   // ---------------------------------------------------------------- connection
 
   let socket = null;
@@ -766,6 +856,7 @@
 
   function onBotUttered(data) {
     if (!data || typeof data !== "object") return;
+    if (takeFeedback(data)) return;
     const message = fromBot(data);
     if (!message.text && !message.image && !(message.replies && message.replies.length)) return;
     addMessage(message);

@@ -1,0 +1,45 @@
+"""Search folding: Python's `fold` and SQL's `folded()` agree, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import literal, select
+from sqlalchemy.engine import Engine
+
+from bot.folding import FOLD_TABLE, fold, folded
+
+SAMPLES = [
+    "Lefèvre",
+    "HÉLÈNE",
+    "L'Haÿ-les-Roses",
+    "Créteil",
+    "Cœur d'Œuvre",
+    "Æsa",
+    "Çà et là, Noël",
+    "Żaneta Wąs",
+    "İlker Şahin",
+    "plain ascii 42",
+]
+
+
+def test_python_fold() -> None:
+    assert fold("Lefèvre") == "lefevre"
+    assert fold("L'HAŸ-LES-ROSES") == "l'hay-les-roses"
+    assert fold("Cœur") == "coeur"
+    assert fold(None) is None
+    assert {"é", "È", "ç", "Ÿ", "ñ"} <= set(FOLD_TABLE)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_sql_fold_matches_python(engine: Engine, text: str) -> None:
+    with engine.connect() as connection:
+        in_sql = connection.execute(select(folded(literal(text)))).scalar_one()
+    assert in_sql == fold(text)
+
+
+def test_every_accented_letter_folds_the_same_in_sql(engine: Engine) -> None:
+    letters = "".join(FOLD_TABLE)
+    with engine.connect() as connection:
+        in_sql = connection.execute(select(folded(literal(letters)))).scalar_one()
+    assert in_sql == fold(letters)
+    assert in_sql.isascii()

@@ -391,7 +391,7 @@ def test_the_departements_look_and_no_state_font(chat_factory: Any, site: str) -
 
 def test_a_fiche_is_one_short_message_with_details_on_demand(chat_factory: Any, site: str) -> None:
     chat = started(chat_factory, site, "phone-390x844")
-    chat.ask("La fiche de l'APA")
+    chat.ask("Une réponse détaillée sur l'APA")
     answer = chat.bot_messages.last
     assert chat.bot_messages.count() == 1, "one message"
     shown = answer.inner_text()
@@ -431,7 +431,7 @@ def test_no_accessibility_violation_at_all(chat_factory: Any, site: str, layout:
     chat.open()
     found["notice"] = axe_all(chat.page, f"{layout}-notice")
     chat.page.get_by_role("button", name="J’ai compris, commencer").click()
-    chat.ask("La fiche de l'APA")
+    chat.ask("Une réponse détaillée sur l'APA")
     chat.bot_messages.last.get_by_role("button", name="En savoir plus").click()
     walk_to_recap(chat)
     found["recap"] = axe_all(chat.page, f"{layout}-recap")

@@ -64,7 +64,7 @@ def offer_feedback(
         token = inbox_store().record_answer(
             channel_of(tracker),
             fiche.id,
-            tracker.latest_message.get("text") or "",
+            question_asked(tracker),
             topic=fiche.topic,
             intent=intent,
             confidence=confidence,
@@ -75,6 +75,17 @@ def offer_feedback(
         return
     if token:
         dispatcher.utter_message(json_message={FEEDBACK_KEY: {"answer": token}})
+
+
+def question_asked(tracker: Tracker) -> str:
+    """The citizen's own words the answer follows: after a button (a payload such as
+    "/apa_amount"), the last sentence they typed, not the payload."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.startswith("/"):
+        return text
+    typed = [t.text for t in turns(tracker) if t.speaker == CITIZEN]
+    typed = [t for t in typed if not t.startswith(("/", "[bouton]"))]
+    return typed[-1] if typed else ""
 
 
 def collect_callback_after_answer(tracker: Tracker) -> None:

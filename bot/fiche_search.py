@@ -167,7 +167,11 @@ def resolve(
     return decision
 
 
-@lru_cache(maxsize=1)
 def get_fiche_index() -> FicheIndex:
-    """The process-wide index of the shipped fiches (built once, in a few milliseconds)."""
-    return FicheIndex(get_knowledge_base().fiches)
+    """The process-wide index of the fiches, rebuilt (a few milliseconds) when they change."""
+    return _index_of(get_knowledge_base())
+
+
+@lru_cache(maxsize=1)
+def _index_of(knowledge_base: KnowledgeBase) -> FicheIndex:
+    return FicheIndex(knowledge_base.fiches)

@@ -12,13 +12,15 @@ département.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import re
 import sys
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,8 @@ from bot.catalogue import CATALOGUE_FILE, get_catalogue
 from bot.routing import TOPIC_LABELS, TOPICS, topic_of
 from bot.settings import ConfigurationError, Settings, get_settings
 from bot.text import fold
+
+log = logging.getLogger(__name__)
 
 # Who does what: the keys a fiche may use under `who`, with the label shown to agents.
 WHO_LABELS: dict[str, str] = {
@@ -441,11 +445,64 @@ class KnowledgeBase:
         return [self._by_id[fiche_id] for *_, fiche_id in sorted(scored)[:limit]]
 
 
-@lru_cache(maxsize=1)
+# How often a long-running process (the action server) looks for published fiches.
+RELOAD_CHECK_SECONDS = 1.0
+
+
+def fiches_signature(directory: Path) -> tuple[int, int]:
+    """(newest modification time, number) of the fiche files: changes when one is published,
+    added or removed."""
+    paths = list((Path(directory) / "fiches").glob("*.yml"))
+    return max((p.stat().st_mtime_ns for p in paths), default=0), len(paths)
+
+
+class _LiveKnowledgeBase:
+    """The process-wide knowledge base, reloaded when the fiche files change (a fiche published
+    from the console or pulled from git): no restart. Checked at most once a second; a folder
+    that no longer loads (a broken fiche) keeps the previous base, with an error in the log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._base: KnowledgeBase | None = None
+        self._signature: tuple[int, int] | None = None
+        self._checked_at = -math.inf
+
+    def get(self) -> KnowledgeBase:
+        now = time.monotonic()
+        if self._base is not None and now - self._checked_at < RELOAD_CHECK_SECONDS:
+            return self._base
+        with self._lock:
+            settings = get_settings()
+            signature = fiches_signature(settings.knowledge_dir)
+            self._checked_at = now
+            if self._base is None or signature != self._signature:
+                self._reload(settings, signature)
+            assert self._base is not None
+            return self._base
+
+    def _reload(self, settings: Settings, signature: tuple[int, int]) -> None:
+        try:
+            self._base = KnowledgeBase.load(settings.knowledge_dir, settings)
+        except KnowledgeBaseError:
+            if self._base is None:
+                raise
+            log.exception("published fiches not loaded: the previous knowledge base stays")
+        self._signature = signature
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._base, self._signature, self._checked_at = None, None, -math.inf
+
+
+_live = _LiveKnowledgeBase()
+
+
 def get_knowledge_base() -> KnowledgeBase:
-    """The process-wide knowledge base, from the configured folder (read once)."""
-    settings = get_settings()
-    return KnowledgeBase.load(settings.knowledge_dir, settings)
+    """The process-wide knowledge base, from the configured folder, kept up to date."""
+    return _live.get()
+
+
+get_knowledge_base.cache_clear = _live.cache_clear  # type: ignore[attr-defined]
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -105,3 +105,19 @@ def test_a_callback_after_an_answer_is_collected(database) -> None:
     assert item.reason == "callback_after_answer" and item.intent == "rsa_payment_issue"
     assert item.text.startswith("mon rsa est suspendu")
     assert all("Awa" not in turn["text"] for turn in item.context)
+
+
+def test_after_a_button_the_rating_keeps_the_typed_question(database) -> None:
+    fiche = answerable_fiche()
+    tracker = user_tracker(f"/{fiche.intents[0]}", fiche.intents[0], 1.0, "socketio")
+    typed = {
+        "event": "user",
+        "text": "ma question tapée sur l'aide",
+        "timestamp": time.time() - 3,
+        "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []},
+    }
+    tracker.events.insert(1, typed)
+    answer_intent(CollectingDispatcher(), tracker, fiche.intents[0])
+    with database.Session() as session:
+        row = session.execute(select(AnswerRecord)).scalar_one()
+    assert row.question == "ma question tapée sur l'aide"

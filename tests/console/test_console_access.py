@@ -43,6 +43,7 @@ ROUTE_ROLES = {
     "api.list_tickets": "token",
     "api.get_ticket": "token",
     "api.push_outcome": "token",
+    "api.list_inbox": "token",
 }
 PUBLIC = {
     "static",

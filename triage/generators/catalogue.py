@@ -34,12 +34,12 @@ RASA_INTENTS = frozenset({"nlu_fallback"})
 # model's name is a hash of these files' bytes (triage/train.py), so rewording them would force
 # a retraining. Update them with the next change that needs one.
 _DOMAIN_HEADER = (
-    "# {label}: the intents of this topic (generated from docs/intents.md).\n"
+    "# {label}: the intents of this topic (generated from bot/catalogue.yml).\n"
     "# Answers come from knowledge/fiches/, not from responses here.\n"
 )
 _RULES_HEADER = (
-    "# One rule per topic intent (generated from docs/intents.md by\n"
-    "# python -m triage.generators.topic_rules): simple questions are answered from their\n"
+    "# One rule per topic intent (generated from bot/catalogue.yml by\n"
+    "# python -m triage.generators.catalogue): simple questions are answered from their\n"
     "# fiche, complex cases start the callback form.\n"
 )
 _DOC_INTRO = (

@@ -12,9 +12,9 @@ import pytest
 
 from bot.fiche_versions import fiche_path
 from bot.settings import Settings
-from tests.console.conftest import ACCOUNTS, PASSWORD
 from tests.console.test_console_browser import live_console, page, run_axe, shot
 from tests.console.test_console_fiches import settings
+from tests.console.test_console_inbox_browser import log_in_officer
 
 pytestmark = pytest.mark.browser
 __all__ = ["live_console", "page", "settings"]  # fixtures shared with the other console tests
@@ -29,13 +29,7 @@ def test_an_officer_edits_previews_and_publishes_a_fiche(
     page: Any, live_console: str, settings: Settings, request: pytest.FixtureRequest
 ) -> None:
     path: Path = fiche_path(settings.knowledge_dir, "apa_amount")
-    page.goto(f"{live_console}/")
-    page.focus("#username")
-    page.keyboard.type(ACCOUNTS["information"][0])
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/boite-a-questions$"))
+    log_in_officer(page, live_console)
     page.get_by_role("link", name="Fiches", exact=True).first.click()
     page.wait_for_url(re.compile(r"/fiches$"))
     assert run_axe(page, "fiches") == []

@@ -1,8 +1,9 @@
 """Bar charts drawn as SVG on the server: no script, no CDN, readable by screen readers.
 
 Each chart is an `<svg role="img">` with a title and a description; the page puts the same
-figures in a table next to it. Colours are DSFR ones with at least 3:1 contrast on white
-(WCAG 1.4.11); every value also has a `<title>` (tooltip) so colour is never the only cue.
+figures in a table next to it. Colours have at least 3:1 contrast on white (WCAG 1.4.11); the
+first is the default identity blue, not the State's. Every value also has a `<title>`
+(tooltip) so colour is never the only cue.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from html import escape
 
 from markupsafe import Markup
 
-PALETTE = ("#000091", "#18753c", "#b34000", "#a558a0", "#5770be", "#716043", "#ce0500")
+PALETTE = ("#1f4e79", "#18753c", "#b34000", "#a558a0", "#5770be", "#716043", "#ce0500")
 TEXT = "#3a3a3a"
 GRID = "#dddddd"
 FONT = 'font-family="system-ui, Arial, sans-serif"'  # the State's Marianne is not ours

@@ -115,7 +115,7 @@ class QueueRow:
 
     @property
     def due_soon(self) -> bool:
-        return self.ticket.status != "closed" and 0 <= self.hours_left < SOON_HOURS
+        return self.ticket.status != TicketStatus.CLOSED and 0 <= self.hours_left < SOON_HOURS
 
 
 @dataclass
@@ -202,7 +202,7 @@ def queue_page(
 
 def newest_urgent(session: Session) -> tuple[int, str | None]:
     """How many urgent tickets are waiting, and the newest one's reference (for the signal)."""
-    waiting = (Ticket.priority == "urgent", Ticket.status != "closed")
+    waiting = (Ticket.priority == "urgent", Ticket.status != TicketStatus.CLOSED)
     count = session.execute(select(func.count()).where(*waiting)).scalar_one()
     newest = select(Ticket.reference).where(*waiting).order_by(Ticket.id.desc()).limit(1)
     return count, session.execute(newest).scalar_one_or_none()

@@ -6,7 +6,7 @@
 .PHONY: bench-load bench-load-quick profile-turn
 
 ## bench-load: simulated citizens (open and closed loop, 1 to 100) against 1 then 2 replicas,
-## on the local Redis and PostgreSQL (BENCH_REDIS_URL, BENCH_POSTGRES_URL); about 10 minutes
+## on the local Redis and PostgreSQL (--redis-url, --postgres-url for others); about 10 minutes
 bench-load: setup model
 	$(PY) -m triage.bench_load
 

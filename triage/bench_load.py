@@ -37,29 +37,15 @@ import psutil
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.settings import load_settings
+from bot.settings import get_settings, load_settings
 from triage import ROOT
 from triage.stack import Stack
 from triage.train import model_path
 
-# What the benchmark changes in the environment of the stacks it starts (a limit, the database).
-_CHANGED: dict[str, str] = {}
-
-
-def bench_environment() -> dict[str, str]:
-    """The environment as bot/settings.py reads it, with the benchmark's own changes."""
-    return {**load_settings().environment, **_CHANGED}
-
-
-def redis_url() -> str:
-    return bench_environment().get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-def postgres_url() -> str:
-    return bench_environment().get(
-        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-
+# The machine's own servers (--redis-url, --postgres-url for others); a database is created on
+# the PostgreSQL server for each run and dropped after it.
+REDIS_URL = "redis://127.0.0.1:6379/5"
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CONVERSATION = (
     "bonjour",
     "quel est le montant de l'APA pour une personne en GIR 3 ?",
@@ -82,6 +68,12 @@ class Plan:
 
 FULL = Plan((1, 10, 25, 50, 100), open_s=30, closed_s=12, think_s=(3, 8), replicas=(1, 2))
 QUICK = Plan((1, 10), open_s=6, closed_s=5, think_s=(1, 2), replicas=(1, 2))
+
+
+@dataclass(frozen=True)
+class Engines:
+    redis_url: str
+    conversations_url: str
 
 
 @dataclass
@@ -183,25 +175,26 @@ class Load:
 
 
 @contextmanager
-def bench_database() -> Iterator[str]:
+def bench_database(server: str) -> Iterator[str]:
     """A PostgreSQL database for this run's conversations, dropped at the end."""
-    admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     name = f"bench_load_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
-    """The scaled layout (Redis, PostgreSQL), or `make run`'s defaults when `embedded`; the
-    environment read now (the benchmark changes a limit in it)."""
-    env = bench_environment()
-    if embedded:
+def start_stack(
+    replicas: int, var_dir: Path, engines: Engines | None, limits: dict[str, str] | None = None
+) -> Stack:
+    """The scaled layout on `engines` (Redis, PostgreSQL), or `make run`'s defaults without."""
+    env = {**get_settings().environment, **(limits or {})}
+    if engines is None:
         for name in ("REDIS_URL", "TRIAGE_CONVERSATIONS_URL", "RASA_REPLICAS"):
             env.pop(name, None)
     stack = Stack.isolated(
@@ -209,18 +202,18 @@ def start_stack(replicas: int, var_dir: Path, embedded: bool = False) -> Stack:
         var_dir,
         with_console=False,
         more_rasa_ports=Stack.replica_ports(replicas),
-        redis_url=None if embedded else redis_url(),
-        conversations_url=None if embedded else env.get("BENCH_CONVERSATIONS_URL"),
+        redis_url=engines.redis_url if engines else None,
+        conversations_url=engines.conversations_url if engines else None,
         settings=load_settings(env=env),
     )
     stack.start()
     return stack
 
 
-def bench(replicas: int, plan: Plan) -> float:
+def bench(replicas: int, plan: Plan, engines: Engines) -> float:
     """Print one table; return the best closed-loop throughput (turns/s)."""
     with tempfile.TemporaryDirectory() as tmp:
-        stack = start_stack(replicas, Path(tmp))
+        stack = start_stack(replicas, Path(tmp), engines)
         try:
             load = Load(stack, plan)
             asyncio.run(load.run(2, 3, None))  # warm-up: first parses load lazy parts
@@ -275,11 +268,11 @@ def summarise_profile(collapsed: Path, top: int = 25) -> None:
         print(f"  {n / total * 100:5.1f}%  {frame[:150]}")
 
 
-def profile(embedded: bool, seconds: float, out: Path) -> None:
+def profile(engines: Engines | None, seconds: float, out: Path) -> None:
     """A closed loop of one citizen with py-spy on the Rasa server; then a long conversation."""
-    _CHANGED["TRIAGE_CHAT_RATE_SESSION"] = "100000"  # the long conversation is one session
+    limits = {"TRIAGE_CHAT_RATE_SESSION": "100000"}  # the long conversation is one session
     with tempfile.TemporaryDirectory() as tmp:
-        stack = start_stack(1, Path(tmp), embedded)
+        stack = start_stack(1, Path(tmp), engines, limits)
         try:
             load = Load(stack, QUICK)
             asyncio.run(load.run(2, 3, None))
@@ -307,7 +300,9 @@ def profile(embedded: bool, seconds: float, out: Path) -> None:
             stack.stop()
 
 
-def bench_stores(url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20) -> None:
+def bench_stores(
+    url: str, redis_url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20
+) -> None:
     """Save and read one conversation: Redis (with the SQL copy behind) against PostgreSQL's
     event rows alone, as a replica would each turn."""
     from rasa.core.tracker_store import SQLTrackerStore
@@ -320,7 +315,7 @@ def bench_stores(url: str, turns: tuple[int, ...] = (10, 80), repeat: int = 20) 
     domain = Domain.load(str(ROOT / "bot" / "domain"))
     ranking = [{"name": name, "confidence": 0.001} for name in domain.intents]
     stores = {
-        "Redis + SQL copy": DurableTrackerStore(domain, url=url, redis_url=redis_url()),
+        "Redis + SQL copy": DurableTrackerStore(domain, url=url, redis_url=redis_url),
         "PostgreSQL alone": SQLTrackerStore(domain, host=url),
     }
     for n in turns:
@@ -358,27 +353,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", type=Path, help="py-spy one citizen's turns into this file")
     parser.add_argument("--stores", action="store_true", help="Redis against PostgreSQL alone")
+    parser.add_argument("--redis-url", default=REDIS_URL)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="a server's database")
     args = parser.parse_args(argv)
     if args.stores:
-        with bench_database() as url:
-            bench_stores(url)
+        with bench_database(args.postgres_url) as url:
+            bench_stores(url, args.redis_url)
         return 0
-    if args.profile:
-        args.profile.parent.mkdir(parents=True, exist_ok=True)
-        with bench_database() as url:
-            _CHANGED["BENCH_CONVERSATIONS_URL"] = url
-            profile(args.embedded, 20, args.profile)
-        return 0
-    plan = QUICK if args.quick else FULL
-    if args.replicas:
-        plan.replicas = tuple(args.replicas)
     if not model_path().exists():
         print("bench-load: no trained model (make model)", file=sys.stderr)
         return 1
-    print(f"bench-load: {os.cpu_count()} cores; conversations in Redis and PostgreSQL")
-    with bench_database() as url:
-        _CHANGED["BENCH_CONVERSATIONS_URL"] = url
-        best = {replicas: bench(replicas, plan) for replicas in plan.replicas}
+    with bench_database(args.postgres_url) as url:
+        engines = Engines(args.redis_url, url)
+        if args.profile:
+            args.profile.parent.mkdir(parents=True, exist_ok=True)
+            profile(None if args.embedded else engines, 20, args.profile)
+            return 0
+        plan = QUICK if args.quick else FULL
+        if args.replicas:
+            plan.replicas = tuple(args.replicas)
+        print(f"bench-load: {os.cpu_count()} cores; conversations in Redis and PostgreSQL")
+        best = {replicas: bench(replicas, plan, engines) for replicas in plan.replicas}
     if 1 in best and 2 in best and best[1]:
         print(f"scale-out: 2 replicas / 1 replica throughput ratio {best[2] / best[1]:.2f}")
     return 0

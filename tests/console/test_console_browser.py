@@ -330,7 +330,7 @@ def test_queue_is_a_worklist_that_fits_a_laptop_and_signals_urgent_tickets(
     assert page.get_by_role("navigation", name="Pages de la file").is_visible()
     doc_shot(page, "queue-1280x800")
     # Accent-free search finds the accented names.
-    page.get_by_label("Rechercher").fill("lefevre 7")
+    page.locator("#q").fill("lefevre 7")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=lefevre"))
     assert page.locator("tr[data-reference]").count() == 1
@@ -346,6 +346,12 @@ def test_queue_is_a_worklist_that_fits_a_laptop_and_signals_urgent_tickets(
     page.locator(f'tr[data-reference="{urgent}"]').wait_for(timeout=10_000)
     assert page.locator("tr[data-reference]").first.get_attribute("data-reference") == urgent
     assert run_axe(page, "worklist-queue") == []
+
+
+def submit(page: Any) -> None:
+    """Enter, then wait for the page it leads to (its scripts run before the next key)."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_keyboard_path_through_the_call_workflow(
@@ -371,8 +377,8 @@ def test_keyboard_path_through_the_call_workflow(
     # Queue: "j" reaches the first row's link, Enter opens the ticket.
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.textContent") == reference
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(f"/demandes/{reference}$"))
+    submit(page)
+    assert re.search(f"/demandes/{reference}$", page.url)
     # Who, phone, deadline, attempts and last note on the first screen.
     card = page.locator("#call-card").bounding_box()
     assert card["y"] + card["height"] <= LAPTOP["height"], card
@@ -383,8 +389,7 @@ def test_keyboard_path_through_the_call_workflow(
     # "p": focus on « Prendre en charge », Enter claims.
     page.keyboard.press("p")
     assert page.evaluate("document.activeElement.id") == "claim"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit(page)
     assert "Vous avez pris en charge la demande." in page.get_by_role("status").first.inner_text()
     # "a": the call result; arrows choose « Pas de réponse »; a comment; Enter records it.
     page.keyboard.press("a")
@@ -392,8 +397,7 @@ def test_keyboard_path_through_the_call_workflow(
     assert page.get_by_label("Pas de réponse").is_checked()
     page.keyboard.press("Tab")
     page.keyboard.type("Messagerie pleine")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit(page)
     message = page.locator(".fr-alert--success").inner_text()
     assert (
         "Tentative d'appel enregistrée : pas de réponse." in message
@@ -405,8 +409,7 @@ def test_keyboard_path_through_the_call_workflow(
     page.keyboard.press("n")
     page.keyboard.type("Rappeler après 14 h.")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit(page)
     assert "Rappeler après 14 h." in page.locator("#call-last-note").inner_text()
     assert "Agnès Agent" in page.locator("#history").inner_text()
     # "c": the outcome list; pick with the keyboard, Tab, type, Tab, Enter closes.
@@ -415,8 +418,7 @@ def test_keyboard_path_through_the_call_workflow(
     page.keyboard.press("Tab")
     page.keyboard.type("Dossier relancé.")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit(page)
     assert page.locator("#ticket-status").text_content().startswith("Clos")
     assert earlier[0] not in page.locator("#call-card").inner_text()
     # History before the transcript; the recap's line breaks and the button's title kept.

@@ -13,15 +13,15 @@ import redis
 from sqlalchemy import create_engine
 
 from triage import ROOT
-from triage.bench_load import postgres_url, redis_url
+from triage.bench_load import POSTGRES_URL, REDIS_URL
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 
 def test_the_quick_load_benchmark_prints_its_table(trained_model: Path) -> None:
     try:
-        redis.Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
-        create_engine(postgres_url()).connect().close()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        create_engine(POSTGRES_URL).connect().close()
     except Exception as exc:
         pytest.skip(f"Redis or PostgreSQL unreachable: {exc.__class__.__name__}")
     result = subprocess.run(

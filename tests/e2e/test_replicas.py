@@ -121,7 +121,7 @@ def test_a_form_alternating_replicas_ends_in_one_complete_ticket(replicas: Repli
     citizen = AlternatingCitizen(replicas.urls())
     citizen.say("je conteste la décision de la CAF sur mon RSA, je veux parler à quelqu'un")
     reference = book_callback(citizen, name="Lucie Bernard", phone="0698765432", commune="Vitry")
-    assert citizen.sent >= 8
+    assert citizen.sent == 7  # the question, consent, name, number, commune, time, confirmation
     [ticket] = tickets_of(replicas, reference)
     assert (ticket.citizen_name, ticket.phone, ticket.topic) == (
         "Lucie Bernard",
@@ -148,11 +148,11 @@ def test_two_messages_sent_at_the_same_moment_are_processed_in_order(
     first = Citizen(replicas.urls()[0])
     first.say("bonjour")
     second = Citizen(replicas.urls()[1], sender=first.sender)
-    questions = {
-        first: "combien touche-t-on au RSA quand on est seul ?",
-        second: "quel est le montant de l'APA pour une personne en GIR 3 ?",
-    }
-    threads = [threading.Thread(target=c.say, args=(q,)) for c, q in questions.items()]
+    questions = [
+        (first, "combien touche-t-on au RSA quand on est seul ?"),
+        (second, "quel est le montant de l'APA pour une personne en GIR 3 ?"),
+    ]
+    threads = [threading.Thread(target=c.say, args=(q,)) for c, q in questions]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -166,7 +166,7 @@ def test_two_messages_sent_at_the_same_moment_are_processed_in_order(
     ]
     # Every message is in the conversation once, each answered before the next is read.
     users = [k for k in kinds if k != "action_listen"]
-    assert sorted(users) == sorted(["bonjour", *questions.values()]), kinds
+    assert sorted(users) == sorted(["bonjour", *(q for _, q in questions)]), kinds
     assert all(a != b for a, b in pairwise(kinds)), kinds
 
 
@@ -178,12 +178,12 @@ def test_redis_down_is_announced_and_no_ticket_is_lost(replicas: Replicas) -> No
     citizen.say("Paul Durand")
     replicas.redis.stop()
     try:
-        citizen.say("0611223344")
+        citizen.say("06 11 22 33 44")
         assert "renvoyez ce message" in citizen.text, citizen.text
     finally:
         start_redis(replicas.redis, replicas.var_dir)  # empty: no persistence
     # The conversation comes back from PostgreSQL; the citizen sends the number again.
-    ticket = finish_after_name(citizen, replicas, "Paul Durand", "0611223344", "Ivry")
+    ticket = finish_after_name(citizen, replicas, "Paul Durand", "06 11 22 33 44", "Ivry")
     assert (ticket.citizen_name, ticket.phone) == ("Paul Durand", "+33611223344")
 
 

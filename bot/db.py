@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.folding import register_sqlite_fold
+from bot.search_fold import register_sqlite_fold
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)

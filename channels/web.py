@@ -67,6 +67,19 @@ class _SidOutput(SocketIOOutput):
     async def _send_message(self, socket_id: str, response: Any) -> None:
         await self.sio.emit(self.bot_message_evt, response, room=self.sid)
 
+    # Rasa's socket.io output sends each paragraph of an answer as its own message: a fiche
+    # arrived as 7 or 8 bubbles. One answer is one message here; the widget lays it out.
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text.strip()})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_message(recipient_id, {"text": text.strip(), "quick_replies": replies})
+
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.folding import fold, folded
 from bot.hours import OpeningHours
+from bot.search_fold import folded, search_fold
 from bot.tickets.models import Ticket, TicketStatus
 from bot.urgency import urgency_reasons
 from bot.validators import normalise_phone
@@ -134,9 +134,9 @@ class QueuePage:
 def _search(query: Select, text: str) -> Select:
     """A reference (or its beginning), a phone number in any written form, a name or a commune.
 
-    Names and communes ignore case and accents ("lefevre" finds "Lefèvre"): bot.folding.
+    Names and communes ignore case and accents ("lefevre" finds "Lefèvre"): bot.search_fold.
     """
-    wanted = fold(text) or ""
+    wanted = search_fold(text) or ""
     conditions = [
         folded(Ticket.citizen_name).contains(wanted, autoescape=True),
         folded(Ticket.commune).contains(wanted, autoescape=True),

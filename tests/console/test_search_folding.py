@@ -1,4 +1,4 @@
-"""Search folding: Python's `fold` and SQL's `folded()` agree, on SQLite and on PostgreSQL."""
+"""Search folding: `search_fold` in Python and `folded()` in SQL agree, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import literal, select
 from sqlalchemy.engine import Engine
 
-from bot.folding import FOLD_TABLE, fold, folded
+from bot.search_fold import FOLD_TABLE, folded, search_fold
 
 SAMPLES = [
     "Lefèvre",
@@ -23,10 +23,10 @@ SAMPLES = [
 
 
 def test_python_fold() -> None:
-    assert fold("Lefèvre") == "lefevre"
-    assert fold("L'HAŸ-LES-ROSES") == "l'hay-les-roses"
-    assert fold("Cœur") == "coeur"
-    assert fold(None) is None
+    assert search_fold("Lefèvre") == "lefevre"
+    assert search_fold("L'HAŸ-LES-ROSES") == "l'hay-les-roses"
+    assert search_fold("Cœur") == "coeur"
+    assert search_fold(None) is None
     assert {"é", "È", "ç", "Ÿ", "ñ"} <= set(FOLD_TABLE)
 
 
@@ -34,12 +34,12 @@ def test_python_fold() -> None:
 def test_sql_fold_matches_python(engine: Engine, text: str) -> None:
     with engine.connect() as connection:
         in_sql = connection.execute(select(folded(literal(text)))).scalar_one()
-    assert in_sql == fold(text)
+    assert in_sql == search_fold(text)
 
 
 def test_every_accented_letter_folds_the_same_in_sql(engine: Engine) -> None:
     letters = "".join(FOLD_TABLE)
     with engine.connect() as connection:
         in_sql = connection.execute(select(folded(literal(letters)))).scalar_one()
-    assert in_sql == fold(letters)
+    assert in_sql == search_fold(letters)
     assert in_sql.isascii()

@@ -38,10 +38,19 @@ ROUTES: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("POST", "/comptes/nobody/mot-de-passe"): (401, 403, 403, 302),
     ("POST", "/comptes/nobody/deverrouillage"): (401, 403, 403, 302),
     ("POST", "/comptes/jetons/nothing/revocation"): (401, 403, 403, 302),
+    ("GET", "/file/etat"): (302, 200, 200, 200),
+    ("GET", "/boite-a-questions"): (302, 403, 403, 200),
+    ("GET", "/boite-a-questions/fiches-a-relire"): (302, 403, 403, 200),
+    ("POST", "/boite-a-questions/qualifier"): (401, 403, 403, 400),  # sweep's form: no group
+    # The département's colour, logo and icon: the login page needs them, so they are public.
+    ("GET", "/identite/theme.css"): (200, 200, 200, 200),
+    ("GET", "/identite/favicon.svg"): (200, 200, 200, 200),
+    ("GET", "/identite/logo"): (404, 404, 404, 404),  # no logo in the default identity
     ("GET", "/api/v1/documentation"): (401, 200, 200, 200),
     ("GET", "/api/v1/openapi.json"): (401, 200, 200, 200),
     ("GET", "/api/v1/tickets"): (401, 401, 401, 401),
     ("GET", f"/api/v1/tickets/{REF}"): (401, 401, 401, 401),
+    ("GET", "/api/v1/inbox"): (401, 401, 401, 401),
     ("POST", f"/api/v1/tickets/{REF}/outcome"): (401, 401, 401, 401),
     ("GET", "/connexion"): (200, 302, 302, 302),
     ("POST", "/connexion"): (400, 302, 302, 302),  # anonymous: no CSRF token yet
@@ -52,6 +61,7 @@ API: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/v1/tickets"): (200, 403, 200, 401),
     ("GET", f"/api/v1/tickets/{REF}"): (200, 403, 200, 401),
     ("POST", f"/api/v1/tickets/{REF}/outcome"): (403, 200, 200, 401),
+    ("GET", "/api/v1/inbox"): (403, 403, 403, 401),  # needs the "inbox" scope
 }
 
 
@@ -160,7 +170,9 @@ def test_login_redirects_only_to_console_paths(
 
     response = browser.post("/connexion", {**form, "next": unquote(target)})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/file"
+    # The console's home, which sends each role to its page (an agent to the queue).
+    assert response.headers["Location"] == "/"
+    assert browser.get("/").headers["Location"] == "/file"
 
 
 def test_login_keeps_a_console_path(browser_for: Callable[[str | None], Browser]) -> None:

@@ -115,7 +115,7 @@ async def respond(message: UserMessage) -> None:
         )
     elif text.startswith("/"):
         await out.send_response(sender, {"text": f"Choix reçu : {text}"})
-    elif "fiche" in text.lower():
+    elif "détaillée" in text.lower():  # "fiche" is the rated answer above
         await out.send_response(sender, {"text": FICHE})
     elif "longue" in text.lower():
         lines = [f"Ligne {number} d’une réponse plus haute que la fenêtre." for number in range(40)]

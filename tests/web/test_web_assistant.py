@@ -43,7 +43,7 @@ def test_simple_question_is_answered(chat: Any, snapshots: Any) -> None:
     assert re.search(r"APA|autonomie", answer), answer
     assert "](" not in answer, "Markdown links are shown as links, not as text"
     for href in chat.bot_messages.locator("a").evaluate_all("links => links.map(a => a.href)"):
-        assert href.startswith("https://"), href
+        assert href.startswith(("https://", "tel:")), href  # web links, tap-to-call numbers
 
 
 def test_quick_reply_and_refused_consent_stores_nothing(

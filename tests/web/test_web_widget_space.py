@@ -196,12 +196,14 @@ def test_the_confirmation_main_action_stands_out(chat_factory: Any, site: str) -
 
 
 def walk_to_recap(chat: Chat) -> None:
+    """The scripted callback request up to its recap (consent, name, moment)."""
+    before = chat.bot_messages.count()
     chat.ask("Je voudrais être rappelé")
     chat.replies.filter(has_text="Oui, j’accepte").click()
-    chat.wait_for_bot(2)
+    chat.wait_for_bot(before + 2)
     chat.ask("Marie Exemple")
     chat.replies.filter(has_text="Peu importe").click()
-    chat.wait_for_bot(4)
+    chat.wait_for_bot(before + 4)
 
 
 @pytest.mark.parametrize("layout", ["laptop-1280x800", "phone-390x844"])
@@ -389,7 +391,7 @@ def test_the_departements_look_and_no_state_font(chat_factory: Any, site: str) -
 
 def test_a_fiche_is_one_short_message_with_details_on_demand(chat_factory: Any, site: str) -> None:
     chat = started(chat_factory, site, "phone-390x844")
-    chat.ask("La fiche de l'APA")
+    chat.ask("Une réponse détaillée sur l'APA")
     answer = chat.bot_messages.last
     assert chat.bot_messages.count() == 1, "one message"
     shown = answer.inner_text()
@@ -404,3 +406,36 @@ def test_a_fiche_is_one_short_message_with_details_on_demand(chat_factory: Any, 
         == "true"
     )
     document_shot(chat.page, "fiche-details")
+
+
+def axe_all(page: Any, name: str) -> list[str]:
+    """Every axe-core violation (any impact, WCAG 2.1 A/AA) in the whole page, widget included."""
+    from tests.conftest import AXE
+
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """() => axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        }).then(r => r.violations)"""
+    )
+    record(f"axe-{name}", {"violations": [v["id"] for v in violations]})
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in violations]
+
+
+@pytest.mark.parametrize("layout", ["laptop-1280x800", "phone-390x844", "laptop-zoom-200"])
+def test_no_accessibility_violation_at_all(chat_factory: Any, site: str, layout: str) -> None:
+    chat = chat_factory(site, **context_options(layout))
+    found = {"closed": axe_all(chat.page, f"{layout}-closed")}
+    chat.open()
+    found["notice"] = axe_all(chat.page, f"{layout}-notice")
+    chat.page.get_by_role("button", name="J’ai compris, commencer").click()
+    chat.ask("Une réponse détaillée sur l'APA")
+    chat.bot_messages.last.get_by_role("button", name="En savoir plus").click()
+    walk_to_recap(chat)
+    found["recap"] = axe_all(chat.page, f"{layout}-recap")
+    chat.replies.filter(has_text="Oui, je confirme").click()
+    chat.wait_for_bot(6)  # the fiche, four steps, the confirmation
+    found["confirmation"] = axe_all(chat.page, f"{layout}-confirmation")
+    assert not {state: v for state, v in found.items() if v}

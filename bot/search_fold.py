@@ -1,9 +1,12 @@
 """Accent- and case-insensitive search in SQL, identical on SQLite and PostgreSQL.
 
+Named apart from `bot.text.fold`, which folds what citizens type for matching words (punctuation
+becomes spaces); this one keeps punctuation so that both sides of a SQL `LIKE` agree.
+
 Agents type "lefevre" for "Lefèvre" and "creteil" for "Créteil". Both sides of the comparison
-are folded at query time: the searched text here in Python (`fold`), the column in SQL
+are folded at query time: the searched text here in Python (`search_fold`), the column in SQL
 (`folded(column)`), which compiles to
-- SQLite: `fold(column)`, this module's `fold` registered on every connection (bot.db);
+- SQLite: `search_fold(column)`, this module's function registered on every connection (bot.db);
 - PostgreSQL: `lower(translate(column, …))` with the same character table, built in (no
   extension such as unaccent to install, no superuser needed).
 
@@ -41,7 +44,7 @@ FOLD_TABLE = {
 _TRANSLATE = str.maketrans({**FOLD_TABLE, **LIGATURES})
 
 
-def fold(text: str | None) -> str | None:
+def search_fold(text: str | None) -> str | None:
     """Lower case without accents or ligatures: "Lefèvre" → "lefevre", "Œuvre" → "oeuvre"."""
     if text is None:
         return None
@@ -49,7 +52,7 @@ def fold(text: str | None) -> str | None:
 
 
 class folded(FunctionElement):
-    """`folded(Ticket.citizen_name)`: the column as `fold` would return it, in SQL."""
+    """`folded(Ticket.citizen_name)`: the column as `search_fold` would return it, in SQL."""
 
     type = String()
     name = "folded"
@@ -58,7 +61,7 @@ class folded(FunctionElement):
 
 @compiles(folded)
 def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
-    return f"fold({compiler.process(element.clauses, **kw)})"
+    return f"search_fold({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(folded, "postgresql")
@@ -72,5 +75,5 @@ def _folded_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
 
 
 def register_sqlite_fold(dbapi_connection: Any) -> None:
-    """Make `fold()` callable in SQLite's SQL on this connection."""
-    dbapi_connection.create_function("fold", 1, fold, deterministic=True)
+    """Make `search_fold()` callable in SQLite's SQL on this connection."""
+    dbapi_connection.create_function("search_fold", 1, search_fold, deterministic=True)

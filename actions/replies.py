@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.glossary import explain_jargon
+from bot.fiche_text import written_answer
 from bot.knowledge import Fiche
 from bot.routing import TOPIC_LABELS, TOPICS
 
@@ -24,17 +24,6 @@ def topic_buttons() -> list[dict[str, str]]:
 
 def fiche_buttons(fiches: list[Fiche]) -> list[dict[str, str]]:
     return [{"title": fiche.title, "payload": f"/{fiche.intents[0]}"} for fiche in fiches]
-
-
-def written_answer(fiche: Fiche) -> str:
-    # The chat explains its jargon at first use; the spoken answer is written for the ear.
-    parts = [explain_jargon(fiche.answer.strip())]
-    if fiche.links:
-        parts.append(
-            "Pour en savoir plus :\n"
-            + "\n".join(f"- {link.label} : {link.url}" for link in fiche.links)
-        )
-    return "\n\n".join(parts)
 
 
 def send_fiche(dispatcher: CollectingDispatcher, fiche: Fiche, phone: bool) -> None:

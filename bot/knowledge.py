@@ -92,7 +92,15 @@ STEM_LENGTH = 6
 
 
 class KnowledgeBaseError(ValueError):
-    """A fiche is missing or wrong; the message names the file and the field."""
+    """A fiche is missing or wrong; the message names the file and the field.
+
+    `field` and `problem` give the same apart, for the console's editor (None/"" when the
+    error is about the file or the folder, not a field)."""
+
+    def __init__(self, message: str, field: str | None = None, problem: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,7 @@ class _FicheReader:
         self.values = values
 
     def fail(self, field: str, message: str) -> KnowledgeBaseError:
-        return KnowledgeBaseError(f"{self.path}: field '{field}': {message}")
+        return KnowledgeBaseError(f"{self.path}: field '{field}': {message}", field, message)
 
     def text(self, field: str, value: Any = _FROM_RAW) -> str:
         """A non-empty text with its placeholders substituted; `field` names it in errors."""
@@ -192,7 +200,11 @@ class _FicheReader:
             )
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, f"must be a non-empty text, got {value!r}")
-        return substitute(value.strip(), self.values, f"{self.path}: field '{field}'")
+        where = f"{self.path}: field '{field}'"
+        try:
+            return substitute(value.strip(), self.values, where)
+        except KnowledgeBaseError as exc:
+            raise self.fail(field, str(exc).removeprefix(f"{where}: ")) from None
 
     def text_list(self, field: str) -> tuple[str, ...]:
         value = self.raw.get(field)
@@ -350,6 +362,12 @@ def read_fiche(path: Path, settings: Settings) -> Fiche:
         raise KnowledgeBaseError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise KnowledgeBaseError(f"{path}: expected a mapping of fields at the top level")
+    return validate_fiche(path, raw, settings)
+
+
+def validate_fiche(path: Path, raw: dict[str, Any], settings: Settings) -> Fiche:
+    """Validate the fields of a fiche to be stored at `path` (as read from YAML, placeholders
+    not yet substituted): the loader's own checks, for the console's editor too."""
     return _FicheReader(path, raw, placeholder_values(settings)).read()
 
 
@@ -361,14 +379,16 @@ class KnowledgeBase:
         self._by_intent: dict[str, Fiche] = {}
         for fiche in sorted(fiches, key=lambda f: f.id):
             if fiche.id in self._by_id:
-                raise KnowledgeBaseError(f"{fiche.path}: field 'id': '{fiche.id}' is used twice")
+                raise KnowledgeBaseError(
+                    f"{fiche.path}: field 'id': '{fiche.id}' is used twice", "id", "is used twice"
+                )
             self._by_id[fiche.id] = fiche
             for intent in fiche.intents:
                 other = self._by_intent.get(intent)
                 if other is not None:
+                    problem = f"'{intent}' is already answered by {other.path.name}"
                     raise KnowledgeBaseError(
-                        f"{fiche.path}: field 'intents': '{intent}' is already answered by "
-                        f"{other.path.name}"
+                        f"{fiche.path}: field 'intents': {problem}", "intents", problem
                     )
                 self._by_intent[intent] = fiche
         self._stems = {

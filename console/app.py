@@ -68,9 +68,9 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from console.views import accounts, api, auth, identity, inbox, queue, stats, tickets
+    from console.views import accounts, api, auth, fiches, identity, inbox, queue, stats, tickets
 
-    for module in (auth, queue, tickets, stats, accounts, api, identity, inbox):
+    for module in (auth, queue, tickets, stats, accounts, api, identity, inbox, fiches):
         app.register_blueprint(module.blueprint)
 
 

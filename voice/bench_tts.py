@@ -3,7 +3,7 @@ how fast it speaks, on the assistant's own sentences.
 
 For each engine (Kokoro + ff_siwis, espeak-ng, MBROLA fr1 where installed), on at least 30 of the
 sentences the phone line says (its prompts, the dialogue's questions, the fiches' spoken
-answers), said for the ear (voice.speech_text) and cut as a call cuts them (voice.call):
+answers), said for the ear (bot.speech_text) and cut as a call cuts them (voice.call):
 - the word error rate of Whisper base transcribing the engine's audio at 16 kHz and after a
   telephone line (300-3400 Hz, 8 kHz, G.711 µ-law);
 - the real-time factor of the synthesis (seconds of computing per second of speech);
@@ -26,13 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.settings import get_settings
+from bot.speech_text import speakable, split_sentences
 from voice import prompts
 from voice.asr import Recognizer
 from voice.audio import Audio, concatenate, telephone_band
 from voice.call import first_part_apart
 from voice.config import VoiceConfig
 from voice.prerender import _HOLE, dialogue_texts, fiche_texts
-from voice.speech_text import speakable, split_sentences
 from voice.tts import EspeakEngine, KokoroEngine, TTSUnavailable
 
 SENTENCES = 32

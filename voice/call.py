@@ -24,6 +24,7 @@ from typing import Protocol, cast
 
 from bot.hours import OpeningHours
 from bot.settings import get_settings
+from bot.speech_text import choices_prompt, speakable, split_sentences
 from bot.text import REFERENCE_MIN_DIGITS, digits_in_pairs, spoken_digits, spoken_reference, yes_no
 from bot.validators import normalise_phone, phone_digit_pairs
 from voice import prompts
@@ -38,7 +39,6 @@ from voice.choices import (
 )
 from voice.config import VoiceConfig
 from voice.rasa_client import AssistantUnavailable, BotMessage, RasaClient
-from voice.speech_text import choices_prompt, speakable, split_sentences
 from voice.tts import Synthesizer
 from voice.vad import SpeechDetector, SpeechEvent
 

@@ -10,8 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.speech_text import spoken_title
 from bot.text import fold, number_words, numbers_as_digits, ordinal_words
-from voice.speech_text import spoken_title
 
 ASK_HUMAN = "/ask_human"
 # A short answer naming a human ("un conseiller s'il vous plaît") asks for one; in a longer

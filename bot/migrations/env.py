@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 # Importing the models registers their tables on Base.metadata.
+import bot.fiche_versions
 import bot.inbox.models
 import bot.tickets.history  # noqa: F401
 from bot.db import make_engine

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import make_engine, upgrade
+from bot.fiche_versions import FicheVersion
 from bot.inbox.models import AnswerRecord, InboxItem, NluExport
 from bot.settings import Settings, load_settings
 from bot.tickets import TicketDraft, TicketStore
@@ -96,7 +97,7 @@ def engine(migrated_url: str, password_hash: str) -> Iterator[Engine]:
     """The run's database, emptied, with the three accounts."""
     engine = make_engine(migrated_url)
     with engine.begin() as connection:
-        inbox = (InboxItem, NluExport, AnswerRecord)
+        inbox = (InboxItem, NluExport, AnswerRecord, FicheVersion)
         for model in (TicketEvent, AuditEntry, Interaction, Ticket, Account, ApiToken, *inbox):
             connection.execute(delete(model))
         for role, (username, name) in ACCOUNTS.items():

@@ -17,6 +17,17 @@ pytestmark = pytest.mark.browser
 __all__ = ["live_console", "page"]  # fixtures shared with the console's browser tests
 
 
+def log_in_officer(page: Any, base: str) -> None:
+    """An information officer logs in with the keyboard and lands on the inbox."""
+    page.goto(f"{base}/")
+    page.focus("#username")
+    page.keyboard.type(ACCOUNTS["information"][0])
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/boite-a-questions$"))
+
+
 def test_an_officer_qualifies_a_group(
     page: Any, live_console: str, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
@@ -27,13 +38,7 @@ def test_an_officer_qualifies_a_group(
         "feedback_no", "web", "je m'appelle Paul Martin et ma carte Imagine R est perdue",
         "imagine_r_lost", 0.7, context=[("assistant", "Voici comment faire…")],
     )  # fmt: skip
-    page.goto(f"{live_console}/")
-    page.focus("#username")
-    page.keyboard.type(ACCOUNTS["information"][0])
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/boite-a-questions$"))
+    log_in_officer(page, live_console)
     assert page.get_by_role("heading", name="Boîte à questions").is_visible()
     assert "Martin" not in page.content()
     assert page.get_by_role("link", name="File d'attente").count() == 0

@@ -42,6 +42,10 @@ ROUTES: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/boite-a-questions"): (302, 403, 403, 200),
     ("GET", "/boite-a-questions/fiches-a-relire"): (302, 403, 403, 200),
     ("POST", "/boite-a-questions/qualifier"): (401, 403, 403, 400),  # sweep's form: no group
+    ("GET", "/fiches"): (302, 403, 403, 200),
+    ("GET", "/fiches/apa_amount"): (302, 403, 403, 200),
+    ("POST", "/fiches/apa_amount"): (401, 403, 403, 422),  # the sweep's form is no fiche: refused
+    ("GET", "/fiches/apa_amount/historique"): (302, 403, 403, 200),
     # The département's colour, logo and icon: the login page needs them, so they are public.
     ("GET", "/identite/theme.css"): (200, 200, 200, 200),
     ("GET", "/identite/favicon.svg"): (200, 200, 200, 200),
@@ -75,7 +79,7 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
     }
     swept = {(m, re.sub(r"\?.*", "", p)) for m, p in [*ROUTES, *API]}
     patterns = {(m, re.sub(r"<[^>]+>", "X", r)) for m, r in routes}
-    covered = {(m, re.sub(r"\{ref\}|nobody|nothing", "X", p)) for m, p in swept}
+    covered = {(m, re.sub(r"\{ref\}|nobody|nothing|apa_amount", "X", p)) for m, p in swept}
     missing = patterns - covered
     assert not missing, f"routes missing from the security sweep: {sorted(missing)}"
 

@@ -13,12 +13,12 @@ import time
 import aiohttp
 import pytest
 
+from bot.speech_text import speakable
 from tests.voice.caller_speech import say
 from tests.voice.helpers import dial, gateway_config, running_gateway, scripted_gateway, wait_until
 from tests.voice.scripted_rasa import NAMES
 from voice import audiosocket, prompts
 from voice.asterisk_client import PhoneCall
-from voice.speech_text import speakable
 from voice.tts import is_audible
 
 pytestmark = pytest.mark.slow

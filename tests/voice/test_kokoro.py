@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.speech_text import speakable
 from voice.audio import PHONE_RATE, telephone_band
 from voice.bench import word_error_rate
 from voice.kokoro import KokoroVoice, phonemize
 from voice.models import KOKORO_INT8_SHA256, join_kokoro_int8, sha256_of
-from voice.speech_text import speakable
 from voice.tts import is_audible
 
 # The assistant's own sentences, as the phone says them (fixed: the bound below was measured on

@@ -22,12 +22,12 @@ from bot.db import make_engine, session_factory
 from bot.hours import OpeningHours
 from bot.knowledge import get_knowledge_base
 from bot.settings import get_settings
+from bot.speech_text import speakable, split_sentences
 from bot.text import fold
 from bot.tickets import Ticket
 from tests.voice.caller_speech import say
 from tests.voice.helpers import gateway_config, running_gateway, wait_until
 from voice.asterisk_client import PhoneCall
-from voice.speech_text import speakable, split_sentences
 from voice.tts import is_audible
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]

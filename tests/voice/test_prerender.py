@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import get_settings
+from bot.speech_text import speakable, split_sentences
 from voice import prompts
 from voice.call import first_part_apart
 from voice.prerender import Prerenderer, dialogue_texts, sentences
-from voice.speech_text import speakable, split_sentences
 from voice.tts import EspeakEngine, Synthesizer
 
 FICHES = ("imagine_r_price.yml", "apa_amount.yml")

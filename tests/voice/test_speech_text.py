@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.speech_text import choices_prompt, speakable, split_sentences
 from bot.text import digits_in_pairs, number_words, ordinal_words
 from voice.call import spoken_number, spoken_reply
 from voice.choices import (
@@ -15,7 +16,6 @@ from voice.choices import (
     vocabulary,
 )
 from voice.rasa_client import BotMessage
-from voice.speech_text import choices_prompt, speakable, split_sentences
 
 TOPICS = choices_from_buttons(
     [

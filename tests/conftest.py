@@ -22,6 +22,10 @@ os.environ.setdefault("TRIAGE_CONSOLE_SECURE_COOKIE", "0")
 os.environ.setdefault("TRIAGE_CHAT_RATE_ADDRESS", "100000")
 SHARED = ROOT.parent / "shared"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
+# The pictures of docs/screenshots/ are rewritten only when asked (TRIAGE_DOCS_SCREENSHOTS=1):
+# a test run must not leave changed files in the checkout.
+_DOCS_ASKED = os.environ.get("TRIAGE_DOCS_SCREENSHOTS") == "1"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots" if _DOCS_ASKED else SCREENSHOTS
 AXE = ROOT / "tests" / "web" / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored
 CHROMIUM = Path(os.environ.get("TRIAGE_CHROMIUM", "/usr/bin/chromium"))
 # Headless Debian Chromium on a machine with no network: no background traffic, no sandbox (root).

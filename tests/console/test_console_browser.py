@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from bot.db import make_engine, session_factory
 from bot.urgency import Priority
 from console.accounts import AccountStore
-from tests.conftest import AXE, SCREENSHOTS
+from tests.conftest import AXE, DOCS_SCREENSHOTS, SCREENSHOTS
 from tests.console.conftest import ACCOUNTS, PASSWORD, days_ago
 
 pytestmark = pytest.mark.browser
@@ -284,7 +284,6 @@ def test_ticket_from_a_real_conversation(
         context.close()
 
 
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1280, "height": 800}
 
 

@@ -6,23 +6,22 @@ tap-to-call and copy, and the keyboard path through a whole conversation.
 Browser zoom is played the way it reaches the page: a viewport of (width / zoom) × (height /
 zoom) CSS pixels at a device scale factor of `zoom` (a 1280×800 screen at 200 % is a 640×400
 page drawn with 2 device pixels per CSS pixel). The measures are written to
-reports/screenshots/widget-space.json and the screenshots of the main states to docs/screenshots/.
+reports/screenshots/widget-space.json, the screenshots of the main states beside it (or to
+docs/screenshots/ with TRIAGE_DOCS_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import SCREENSHOTS
+from tests.conftest import DOCS_SCREENSHOTS, SCREENSHOTS
 from tests.web.widget import Chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MEASURES = SCREENSHOTS / "widget-space.json"
 TARGET_PX = 44
 

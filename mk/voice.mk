@@ -22,7 +22,7 @@ voice-serve: setup voice-models
 	$(PY) -m voice
 
 ## bench-voice: WER, real-time factor, end-of-speech -> first audio, memory, for each engine
-bench-voice: setup voice-models
+bench-voice: setup system voice-models
 	$(PY) -m triage.bench_voice
 
 bench: bench-voice

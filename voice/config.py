@@ -19,6 +19,9 @@ TTS_ENGINES = ("kokoro", "espeak")
 VOSK_FR_MODEL_NAME = "vosk-model-small-fr-0.22"
 KOKORO_MODEL_NAME = "kokoro-v1.0.float-conv.onnx"
 KOKORO_VOICE_NAME = "ff_siwis.bin"
+# Seconds of audio Whisper's encoder reads for a caller's turn (30 = Whisper's own window, four
+# times the cost; see voice/asr.py).
+WHISPER_WINDOW_S = 10.0
 
 
 def _models_dir(env: dict[str, str]) -> Path:
@@ -32,6 +35,7 @@ class VoiceConfig:
     vosk_model: Path = Path()
     whisper_model: Path = Path()
     whisper_threads: int = 2
+    whisper_window: float = WHISPER_WINDOW_S
     # espeak-ng voices to try in order; the first one installed is used (MBROLA fr1 is the most
     # intelligible on an 8 kHz line, see voice/README.md).
     tts_voices: tuple[str, ...] = ("mb/mb-fr1", "mb/mb-fr4", "roa/fr")
@@ -69,6 +73,7 @@ class VoiceConfig:
             "vosk_model": Path(env.get("TRIAGE_VOSK_MODEL") or models / VOSK_FR_MODEL_NAME),
             "whisper_model": Path(env.get("TRIAGE_WHISPER_MODEL") or models / "whisper-base"),
             "whisper_threads": int(env.get("TRIAGE_WHISPER_THREADS", "2")),
+            "whisper_window": float(env.get("TRIAGE_WHISPER_WINDOW", "10")),
             "tts_rate": int(env.get("TRIAGE_TTS_RATE", "150")),
             "kokoro_model": Path(env.get("TRIAGE_KOKORO_MODEL") or models / KOKORO_MODEL_NAME),
             "kokoro_voice": Path(env.get("TRIAGE_KOKORO_VOICE") or models / KOKORO_VOICE_NAME),

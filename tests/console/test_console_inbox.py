@@ -4,6 +4,7 @@ exports made; and its time with 10,000 messages waiting. Real Flask app, SQLite 
 from __future__ import annotations
 
 import dataclasses
+import html
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -227,6 +228,13 @@ def test_statistics_show_satisfaction_and_inbox_weeks(
     supervisor = browser_for("supervisor")
     page = supervisor.get("/statistiques").text
     assert "Avis des citoyens par thème" in page and str(escape(fiche.title)) in page
+    # The charts: the fiche's bar (2 Oui, 1 Non, 1 without rating) and this week's messages.
+    for part, n in (("Avis « Oui »", 2), ("Avis « Non »", 1), ("Sans avis", 1)):
+        assert f"<title>{html.escape(fiche.title)} — {part} : {n}</title>" in page
+        assert f"<title>{html.escape(fiche.topic_label)} — {part} : {n}</title>" in page
+    assert "4 réponses du " in page and "2 avis « Oui », 1 avis « Non », 67 % des avis" in page
+    assert 'id="chart-inbox-weeks-title">Messages arrivés dans la boîte à questions' in page
+    assert "— Messages arrivés : 2</title>" in page
     csv = supervisor.get("/statistiques/export.csv?table=satisfaction-fiches").text
     assert f"{fiche.title};4;2;1;66,7" in csv
     weeks = supervisor.get("/statistiques/export.csv?table=boite-semaines").text.splitlines()

@@ -89,6 +89,10 @@ _EVERYDAY = """
 # A word: letters with inner hyphens or apostrophes ("Jean-Pierre", "N'Diaye"); or a mask.
 _WORD = re.compile(r"\[[^\]]*\]|[^\W\d_]+(?:[\-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(^|[.!?…:;])\s*$")
+# "M. Dupont", "Mme. N'Diaye": the abbreviation's full stop does not end a sentence.
+_AFTER_CIVILITY = re.compile(
+    r"(?:^|[^\w])(?:madame|monsieur|mademoiselle|mme|mlle|mr|m|dr|docteur)\.?\s*$", re.I
+)
 _JOINER = re.compile(r"[ \t\-]+")  # only spaces or a hyphen between two words of a name
 
 
@@ -118,10 +122,13 @@ def _capitalised(word: str) -> bool:
 
 
 def _unknown(word: str) -> bool:
-    """None of the word's parts is a known word or a commune: the stuff of names."""
+    """A part of the word is neither a known word nor a commune: the stuff of names.
+
+    Elided articles do not count ("N'Diaye" is unknown, "d'Alzheimer" is known)."""
     parts = fold(word).split()
+    parts = [part for part in parts if len(part) > 2] or parts
     known = known_words()
-    return bool(parts) and not any(part in known for part in parts)
+    return any(part not in known for part in parts)
 
 
 def _edge(word: str) -> bool:
@@ -170,7 +177,9 @@ def _mask_bare_names(text: str) -> str:
         if not any(not w.isupper() for w in unknown) and len(unknown) < 2:
             continue
         start, end = run[0].start(), run[-1].end()
-        first_of_sentence = bool(_SENTENCE_END.search(text[:start]))
+        first_of_sentence = bool(_SENTENCE_END.search(text[:start])) and not bool(
+            _AFTER_CIVILITY.search(text[:start])
+        )
         whole = not (text[:start] + text[end:]).strip(" \t.,!?;:")
         if len(run) >= 2 or not first_of_sentence or whole:
             spans.append((start, end))

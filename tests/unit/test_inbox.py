@@ -76,6 +76,9 @@ BARE_NAMES = [
     ("Merci Marie", f"Merci {NAME}"),
     ("C'est Lefèvre", f"C'est {NAME}"),
     ("l'APA de Youssef El Amrani à Vitry", f"l'APA de {NAME} à Vitry"),
+    ("M. Dupont a besoin de l'APA", f"M. {NAME} a besoin de l'APA"),
+    ("Le dossier de Mme. N'Diaye", f"Le dossier de Mme. {NAME}"),
+    ("Je voudrais parler à Madame Martin", f"Je voudrais parler à Madame {NAME}"),
 ]
 # What must stay: acronyms and words of the catalogue, communes, greetings, a known word with a
 # capital, and a lone capitalised word opening a sentence.
@@ -97,6 +100,11 @@ NOT_NAMES = [
     "Quel est le montant du RSA ?",
     "Combien coûte la cantine au Collège ?",
     "Bonjour. Merci. Au revoir",
+    "Madame, je voudrais l'APA",
+    "monsieur le maire",
+    "Ma mère est en EHPAD à Choisy",
+    "La MDPH m'a dit",
+    "SEGPA",
 ]
 
 

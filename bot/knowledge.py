@@ -562,6 +562,28 @@ def _check(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"all {len(expected)} topic intents of {CATALOGUE_FILE.name} have a fiche")
+    return _check_figures(directory, kb, settings)
+
+
+def _check_figures(directory: Path, kb: KnowledgeBase, settings: Settings) -> int:
+    """figures.yml valid, and its figures compared with the references when they are there."""
+    from bot.fiche_figures import FigureMapError, check_figures, load_figure_map
+
+    try:
+        sources = load_figure_map(directory, kb.fiches)
+    except (FigureMapError, yaml.YAMLError) as exc:
+        print(f"figure map broken: {exc}", file=sys.stderr)
+        return 1
+    check = check_figures(sources, kb.fiches, settings.reference_dir)
+    if not check.available:
+        print(f"{len(sources)} figures mapped; references absent ({settings.reference_dir})")
+        return 0
+    print(
+        f"{check.compared} figures compared with the references: {len(check.outdated)} with a "
+        f"newer value, {len(check.missing)} parameters missing"
+    )
+    for item in check.outdated:
+        print(f"  {item.source.fiche}: {item.reason}")
     return 0
 
 

@@ -25,6 +25,8 @@ import yaml
 from bot.identity import Identity, parse_identity
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The reference material beside the project (../shared), when it is there.
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "openfisca" / "parameters"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
@@ -72,6 +74,9 @@ class Settings:
     database_url: str = ""
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     var_dir: Path = PROJECT_ROOT / "var"
+    # Dated legal parameters (OpenFisca France's YAML) the fiches' figures are compared with;
+    # absent from most deployments, and then the comparison says so (bot/fiche_figures.py).
+    reference_dir: Path = DEFAULT_REFERENCE_DIR
     # Deployment, from the environment (the README's table says which variable sets each).
     conversations_url: str = ""
     # Rasa replicas (RASA_REPLICAS; 0 when the value is not a number) share locks and
@@ -213,6 +218,7 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         imagine_r_refund=str((raw.get("imagine_r") or {}).get("departement_refund", "")).strip(),
         database_url=database_url,
         knowledge_dir=Path(env.get("TRIAGE_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
+        reference_dir=Path(env.get("TRIAGE_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR),
         var_dir=var_dir,
         **_deployment(env, var_dir),
     )

@@ -72,10 +72,15 @@ def _legend_layout(names: Sequence[str], left: float, right: float) -> list[tupl
     return places
 
 
-def _legend(names: Sequence[str], places: list[tuple[float, int]], top: float) -> list[str]:
+def _legend(
+    names: Sequence[str],
+    places: list[tuple[float, int]],
+    top: float,
+    colours: Sequence[str] = PALETTE,
+) -> list[str]:
     parts = []
     for index, (name, (x, row)) in enumerate(zip(names, places, strict=True)):
-        colour = PALETTE[index % len(PALETTE)]
+        colour = colours[index % len(colours)]
         y = top + row * LEGEND_ROW
         parts.append(
             f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{colour}"/>'
@@ -163,5 +168,73 @@ def horizontal_bars(
             f'<text x="{label_w + length + 6:.1f}" y="{y + 13}" fill="{TEXT}">'
             f"{_number(value)}{escape(unit)}</text>"
         )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _short(name: str, limit: int) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def stacked_bars(
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[tuple[str, str]],
+    width: int = 760,
+) -> Markup:
+    """One horizontal bar per row (a topic, a fiche), stacked by series (« Oui », « Non »…).
+
+    `series` gives each part's name and colour, in the order of the row's values; the value
+    axis (whole steps, `nice_axis`) is under the bars, the legend under the axis, and each
+    bar ends with its total. Long row names are shortened on the chart only (the tooltip and
+    the table next to it have them whole).
+    """
+    label_w, right, bar_h, gap, top = 260, 48, 18, 8, 8
+    max_chars = int((label_w - 12) / CHAR_WIDTH)
+    plot_w = width - label_w - right
+    plot_bottom = top + len(rows) * (bar_h + gap)
+    names = [name for name, _ in series]
+    places = _legend_layout(names, label_w, width - right)
+    legend_rows = 1 + max((row for _, row in places), default=-1)
+    plot_bottom += 0 if rows else bar_h + gap  # room for "no data"
+    height = plot_bottom + 24 + legend_rows * LEGEND_ROW + 6
+    top_value, step = nice_axis(max((sum(values) for _, values in rows), default=0))
+    ticks = round(top_value / step)
+    parts = _open(chart_id, title, description, width, height)
+    if not rows:
+        parts.append(
+            f'<text x="{label_w + 8}" y="{top + 13}" fill="{TEXT}">'
+            "Aucune donnée sur la période.</text>"
+        )
+    for tick in range(ticks + 1):
+        x = label_w + plot_w * tick / ticks
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{plot_bottom}" stroke="{GRID}"/>'
+            f'<text x="{x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" fill="{TEXT}">'
+            f"{_number(step * tick)}</text>"
+        )
+    for i, (name, values) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(_short(name, max_chars))}</text>"
+        )
+        x = float(label_w)
+        for (part, colour), value in zip(series, values, strict=True):
+            if not value:
+                continue
+            length = plot_w * value / top_value
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar_h}" '
+                f'fill="{colour}"><title>{escape(name)} — {escape(part)} : {_number(value)}'
+                "</title></rect>"
+            )
+            x += length
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + 13}" fill="{TEXT}">{_number(sum(values))}</text>'
+        )
+    parts += _legend(names, places, plot_bottom + 34, [colour for _, colour in series])
     parts.append("</svg>")
     return Markup("".join(parts))

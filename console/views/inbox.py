@@ -8,11 +8,15 @@ qualified messages for review; the exports made are listed here.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import yaml
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from bot.fiche_figures import FigureCheck, FigureMapError, check_figures, load_figure_map
 from bot.inbox.store import InboxStore
 from bot.knowledge import Fiche
 from bot.orientation import get_orientation_guide
@@ -20,6 +24,7 @@ from bot.tickets.models import utcnow
 from console.security import requires, signed_in_account
 from console.services import services
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("inbox", __name__, url_prefix="/boite-a-questions")
 PAGE_SIZE = 50
 ORDERS = {"frequent": "Les plus fréquents", "recent": "Les plus récents"}
@@ -89,10 +94,46 @@ def _parse(choice: str, other: str) -> tuple[str, str | None]:
     return kind, target or None
 
 
-def fiches_to_review(fiches: list[Fiche], period_days: int, today: date) -> list[Fiche]:
-    """Fiches not reviewed within the period, the longest unreviewed first."""
+@dataclass(frozen=True)
+class ReviewItem:
+    fiche: Fiche
+    unreviewed_days: int | None  # days since last_review when over the period, else None
+    figure_reasons: tuple[str, ...]  # French: which figure the references have newer
+
+
+def fiches_to_review(
+    fiches: list[Fiche],
+    period_days: int,
+    today: date,
+    figure_reasons: dict[str, list[str]] | None = None,
+) -> list[ReviewItem]:
+    """Fiches not reviewed within the period or with a figure the references have newer.
+
+    Those with a newer figure first (a citizen may read a wrong amount), then the longest
+    unreviewed first."""
     limit = today - timedelta(days=period_days)
-    return sorted((f for f in fiches if f.last_review < limit), key=lambda f: f.last_review)
+    reasons = figure_reasons or {}
+    items = [
+        ReviewItem(
+            fiche,
+            (today - fiche.last_review).days if fiche.last_review < limit else None,
+            tuple(reasons.get(fiche.id, ())),
+        )
+        for fiche in fiches
+        if fiche.last_review < limit or reasons.get(fiche.id)
+    ]
+    return sorted(items, key=lambda item: (not item.figure_reasons, item.fiche.last_review))
+
+
+def figure_check(fiches: list[Fiche]) -> tuple[FigureCheck | None, str]:
+    """The figures compared with the references, or (None, why the mapping is unreadable)."""
+    settings = services().settings
+    try:
+        sources = load_figure_map(settings.knowledge_dir, fiches)
+    except (FigureMapError, yaml.YAMLError) as exc:
+        log.error("figure map not read: %s", exc)
+        return None, str(exc)
+    return check_figures(sources, fiches, settings.reference_dir), ""
 
 
 @blueprint.route("/fiches-a-relire")
@@ -102,13 +143,18 @@ def review() -> Any:
     today = utcnow().astimezone(context.settings.timezone).date()
     period = context.settings.fiche_review_days
     fiches = list(context.knowledge.fiches) if context.knowledge else []
+    check, map_error = figure_check(fiches)
+    items = fiches_to_review(fiches, period, today, check.reasons() if check else None)
     return render_template(
         "fiches_review.html",
         section="review",
-        fiches=fiches_to_review(fiches, period, today),
+        items=items,
+        unreviewed=sum(item.unreviewed_days is not None for item in items),
+        outdated=sum(bool(item.figure_reasons) for item in items),
+        check=check,
+        map_error=map_error,
         period=period,
         total=len(fiches),
-        today=today,
     )
 
 

@@ -60,20 +60,27 @@ def _report() -> Report:
         return build_report(session, period, context.hours, tz, now)
 
 
-def _rating_rows(rows: list[tuple[str | None, int, int, int]], name: Any) -> list[list[object]]:
+def _rating_rows(rows: list[tuple[str, int, int, int]]) -> list[list[object]]:
     return [
-        [name(code), given, yes, no, _percent(yes / (yes + no) if yes + no else None)]
-        for code, given, yes, no in rows
+        [name, given, yes, no, _percent(yes / (yes + no) if yes + no else None)]
+        for name, given, yes, no in rows
     ]
 
 
-def information_tables(report: Report) -> dict[str, Table]:
-    """Answer satisfaction (per fiche, per topic) and the inbox's weekly volume."""
+@dataclass(frozen=True)
+class InformationFigures:
+    """The citizens' ratings and the inbox's volume over the report's period."""
+
+    fiches: list[tuple[str, int, int, int]]  # (fiche title, answers given, Oui, Non)
+    topics: list[tuple[str, int, int, int]]  # (topic label, …)
+    weeks: list[tuple[date, int]]  # (Monday, messages that reached the inbox)
+
+
+def information_figures(report: Report) -> InformationFigures:
     context = services()
     tz = context.settings.timezone
     start, end = report.period.bounds(tz)
     kb = context.knowledge
-    headers = ["Réponses données", "Avis « Oui »", "Avis « Non »", "Utiles (%)"]
 
     def fiche_title(code: str | None) -> str:
         fiche = kb.get(code) if kb and code else None
@@ -83,12 +90,68 @@ def information_tables(report: Report) -> dict[str, Table]:
         fiches = satisfaction(session, start, end, "fiche_id")
         topics = satisfaction(session, start, end, "topic")
         weeks = inbox_per_week(session, start, end, tz)
+    return InformationFigures(
+        [(fiche_title(code), given, yes, no) for code, given, yes, no in fiches],
+        [(topic_label(code), given, yes, no) for code, given, yes, no in topics],
+        weeks,
+    )
+
+
+# Oui, Non, no rating: green, orange, grey (each at least 3:1 on white).
+RATING_SERIES = (("Avis « Oui »", "#18753c"), ("Avis « Non »", "#b34000"), ("Sans avis", "#666666"))
+MAX_FICHES_CHARTED = 15
+
+
+def information_charts(figures: InformationFigures, report: Report) -> dict[str, Any]:
+    span = f"du {report.period.start:%d/%m/%Y} au {report.period.end:%d/%m/%Y}"
+
+    def rated(rows: list[tuple[str, int, int, int]]) -> list[tuple[str, list[float]]]:
+        return [(name, [yes, no, given - yes - no]) for name, given, yes, no in rows]
+
+    def summary(rows: list[tuple[str, int, int, int]]) -> str:
+        given = sum(r[1] for r in rows)
+        yes, no = sum(r[2] for r in rows), sum(r[3] for r in rows)
+        useful = f", {round(100 * yes / (yes + no))} % des avis donnés utiles" if yes + no else ""
+        return f"{given} réponses {span} : {yes} avis « Oui », {no} avis « Non »{useful}"
+
+    weeks = figures.weeks
+    return {
+        "satisfaction_topics": charts.stacked_bars(
+            "chart-satisfaction-topics",
+            "Avis des citoyens sur les réponses, par thème",
+            f"{summary(figures.topics)} ; détail dans le tableau.",
+            rated(figures.topics),
+            RATING_SERIES,
+        ),
+        "satisfaction_fiches": charts.stacked_bars(
+            "chart-satisfaction-fiches",
+            f"Avis des citoyens par fiche ({MAX_FICHES_CHARTED} fiches les plus données)",
+            f"{summary(figures.fiches)} ; toutes les fiches dans le tableau.",
+            rated(figures.fiches[:MAX_FICHES_CHARTED]),
+            RATING_SERIES,
+        ),
+        "inbox_weeks": charts.stacked_columns(
+            "chart-inbox-weeks",
+            "Messages arrivés dans la boîte à questions, par semaine",
+            f"{sum(n for _, n in weeks)} messages {span}, par semaine (du lundi au dimanche, "
+            "la date est celle du lundi) ; détail dans le tableau.",
+            [f"{week:%d/%m}" for week, _ in weeks],
+            [("Messages arrivés", [n for _, n in weeks])],
+            height=220,
+        ),
+    }
+
+
+def information_tables(figures: InformationFigures) -> dict[str, Table]:
+    """Answer satisfaction (per fiche, per topic) and the inbox's weekly volume."""
+    headers = ["Réponses données", "Avis « Oui »", "Avis « Non »", "Utiles (%)"]
+    fiches, topics, weeks = figures.fiches, figures.topics, figures.weeks
     return {
         "satisfaction-fiches": Table(
-            EXPORTS["satisfaction-fiches"], ["Fiche", *headers], _rating_rows(fiches, fiche_title)
+            EXPORTS["satisfaction-fiches"], ["Fiche", *headers], _rating_rows(fiches)
         ),
         "satisfaction-themes": Table(
-            EXPORTS["satisfaction-themes"], ["Thème", *headers], _rating_rows(topics, topic_label)
+            EXPORTS["satisfaction-themes"], ["Thème", *headers], _rating_rows(topics)
         ),
         "boite-semaines": Table(
             EXPORTS["boite-semaines"],
@@ -139,11 +202,12 @@ def _charts(report: Report) -> dict[str, Any]:
 @requires("supervisor")
 def index() -> Any:
     report = _report()
+    information = information_figures(report)
     return render_template(
         "stats.html",
         report=report,
-        charts=_charts(report),
-        tables={**build_tables(report), **information_tables(report)},
+        charts={**_charts(report), **information_charts(information, report)},
+        tables={**build_tables(report), **information_tables(information)},
         cell=cell,
         exports=EXPORTS,
     )
@@ -277,4 +341,5 @@ def export() -> Any:
         end=report.period.end.isoformat(),
     )
     name = f"statistiques-{table}-{report.period.start}-{report.period.end}.csv"
-    return _csv(name, {**build_tables(report), **information_tables(report)}[table])
+    tables = {**build_tables(report), **information_tables(information_figures(report))}
+    return _csv(name, tables[table])

@@ -4,6 +4,7 @@ exports made; and its time with 10,000 messages waiting. Real Flask app, SQLite 
 from __future__ import annotations
 
 import dataclasses
+import html
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,6 +16,7 @@ from markupsafe import escape
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from bot.fiche_figures import french_day
 from bot.inbox.export import export_qualified
 from bot.inbox.masking import group_key
 from bot.inbox.models import InboxItem
@@ -129,13 +131,69 @@ def test_fiches_to_review_oldest_first(
     today = utcnow().astimezone(context.settings.timezone).date()
     old = dataclasses.replace(fiches[0], last_review=today - timedelta(days=400))
     older = dataclasses.replace(fiches[1], last_review=today - timedelta(days=800))
-    assert fiches_to_review([old, older, *fiches[2:]], 365, today)[:2] == [older, old]
+    items = fiches_to_review([old, older, *fiches[2:]], 365, today)
+    assert [(i.fiche, i.unreviewed_days) for i in items[:2]] == [(older, 800), (old, 400)]
+    # A fiche with a newer figure in the references comes first, reviewed or not.
+    reasons = {fiches[5].id: ["RSA (1 €) : montant du …"]}
+    items = fiches_to_review([old, older, *fiches[2:]], 365, today, reasons)
+    assert items[0].fiche == fiches[5] and items[0].figure_reasons == ("RSA (1 €) : montant du …",)
     context.settings = dataclasses.replace(context.settings, fiche_review_days=3)
     due = [f for f in fiches if (today - f.last_review).days > 3]
     page = browser_for("information").get("/boite-a-questions/fiches-a-relire").text
-    assert f"{len(due)} fiche" in page and "depuis plus de 3 jours" in page
+    assert f"{len(due)} non relue" in page and "depuis plus de 3 jours" in page
     for fiche in due[:3]:
         assert f"knowledge/fiches/{fiche.path.name}" in page
+
+
+RSA_BASE = "prestations_sociales/solidarite_insertion/minima_sociaux/rsa/rsa_m/" \
+    "montant_de_base_du_rsa"  # fmt: skip
+
+
+def test_review_lists_a_fiche_whose_figure_the_references_have_newer(
+    app: Any, browser_for: Callable[[str | None], Browser], tmp_path: Path
+) -> None:
+    context = app.extensions["triage"]
+    rsa = context.knowledge.get("rsa_amount")
+    newer = rsa.valid_from + timedelta(days=365)
+    path = tmp_path / f"{RSA_BASE}.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        f"values:\n  {rsa.valid_from}:\n    value: 651.69\n  {newer}:\n    value: 660.0\n",
+        encoding="utf-8",
+    )
+    context.settings = dataclasses.replace(
+        context.settings, reference_dir=tmp_path, fiche_review_days=100_000
+    )
+    page = browser_for("information").get("/boite-a-questions/fiches-a-relire").text
+    assert "0 non relue" in page
+    assert (
+        f"RSA d&#39;une personne seule sans enfant (651,69 €) : montant du "
+        f"{french_day(rsa.valid_from)} ; les références ont une valeur au {french_day(newer)}"
+    ) in page
+    assert "knowledge/fiches/rsa_amount.yml" in page
+    assert "knowledge/fiches/apa_amount.yml" not in page
+    assert "Paramètres introuvables dans les références" in page  # the APA ones are not in tmp
+    assert "montants des fiches comparés" in page
+
+
+def test_review_says_when_references_are_absent_or_the_mapping_is_broken(
+    app: Any, browser_for: Callable[[str | None], Browser], tmp_path: Path
+) -> None:
+    context = app.extensions["triage"]
+    context.settings = dataclasses.replace(context.settings, reference_dir=tmp_path / "absent")
+    page = browser_for("information").get("/boite-a-questions/fiches-a-relire")
+    assert page.status_code == 200
+    assert "Les références datées (paramètres législatifs d'OpenFisca) sont absentes" in page.text
+    assert "montants des fiches n'ont pas été comparés" in page.text
+    (tmp_path / "figures.yml").write_text(
+        "figures:\n  - fiche: rsa_amount\n    figure: 999,99 €\n    what: x\n    parameters: [a]\n",
+        encoding="utf-8",
+    )
+    context.settings = dataclasses.replace(context.settings, knowledge_dir=tmp_path)
+    page = browser_for("information").get("/boite-a-questions/fiches-a-relire")
+    assert page.status_code == 200
+    assert "(montants des fiches et leurs paramètres) est invalide" in page.text
+    assert "is not in the answer of fiche" in page.text
 
 
 def test_api_lists_the_inbox_with_the_inbox_scope(app: Any, inbox: InboxStore) -> None:
@@ -170,6 +228,13 @@ def test_statistics_show_satisfaction_and_inbox_weeks(
     supervisor = browser_for("supervisor")
     page = supervisor.get("/statistiques").text
     assert "Avis des citoyens par thème" in page and str(escape(fiche.title)) in page
+    # The charts: the fiche's bar (2 Oui, 1 Non, 1 without rating) and this week's messages.
+    for part, n in (("Avis « Oui »", 2), ("Avis « Non »", 1), ("Sans avis", 1)):
+        assert f"<title>{html.escape(fiche.title)} — {part} : {n}</title>" in page
+        assert f"<title>{html.escape(fiche.topic_label)} — {part} : {n}</title>" in page
+    assert "4 réponses du " in page and "2 avis « Oui », 1 avis « Non », 67 % des avis" in page
+    assert 'id="chart-inbox-weeks-title">Messages arrivés dans la boîte à questions' in page
+    assert "— Messages arrivés : 2</title>" in page
     csv = supervisor.get("/statistiques/export.csv?table=satisfaction-fiches").text
     assert f"{fiche.title};4;2;1;66,7" in csv
     weeks = supervisor.get("/statistiques/export.csv?table=boite-semaines").text.splitlines()

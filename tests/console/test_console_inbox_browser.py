@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.inbox.store import InboxStore
 from tests.console.conftest import ACCOUNTS, PASSWORD
-from tests.console.test_console_browser import live_console, page, run_axe, shot
+from tests.console.test_console_browser import live_console, log_in, page, run_axe, shot
 
 pytestmark = pytest.mark.browser
 __all__ = ["live_console", "page"]  # fixtures shared with the console's browser tests
@@ -59,3 +59,36 @@ def test_an_officer_qualifies_a_group(
     page.wait_for_url(re.compile(r"/fiches-a-relire$"))
     assert page.get_by_role("heading", name="Fiches à relire").is_visible()
     assert run_axe(page, "fiches-review") == []
+
+
+def test_statistics_chart_the_ratings_and_the_inbox(
+    page: Any, live_console: str, engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    inbox = InboxStore(engine)
+    for fiche, topic, helpful in [
+        ("apa_amount", "apa", True),
+        ("apa_amount", "apa", False),
+        ("apa_amount", "apa", None),
+        ("rsa_amount", "rsa", True),
+        ("imagine_r_price", "imagine_r", True),
+    ]:
+        token = inbox.record_answer("socketio", fiche, "une question", topic, fiche, 0.9)
+        if helpful is not None:
+            inbox.rate(token, helpful)
+    inbox.add_item("fallback", "web", "la cantine c'est combien", "nlu_fallback", 0.3)
+    log_in(page, live_console, ACCOUNTS["supervisor"][0])
+    page.goto(f"{live_console}/statistiques")
+    topics = page.get_by_role("img", name="Avis des citoyens sur les réponses, par thème")
+    assert topics.is_visible()
+    description = page.locator("#chart-satisfaction-topics-desc").text_content()
+    assert (
+        description.startswith("5 réponses du ") and "3 avis « Oui », 1 avis « Non »" in description
+    )
+    for chart in ("chart-satisfaction-fiches", "chart-inbox-weeks"):
+        assert page.locator(f"#{chart}-title").count() == 1
+    chart = page.locator('svg[aria-labelledby^="chart-satisfaction-topics"]')
+    legend = chart.locator("text").all_text_contents()
+    assert {"Avis « Oui »", "Avis « Non »", "Sans avis", "APA", "RSA"} <= set(legend)
+    chart.scroll_into_view_if_needed()
+    shot(page, request, "statistics-information")
+    assert run_axe(page, "statistics-information") == []

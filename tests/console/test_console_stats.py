@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from bot.tickets import TicketStore, workflow
 from bot.tickets.history import TicketEvent
 from bot.tickets.workflow import Actor, lock_ticket
 from bot.urgency import Priority
-from console.charts import horizontal_bars, nice_axis, stacked_columns
+from console.charts import horizontal_bars, nice_axis, stacked_bars, stacked_columns
 from console.stats import Period, build_report
 from tests.console.conftest import Browser, days_ago
 
@@ -138,7 +139,8 @@ def test_statistics_page_and_csv(
     assert 'id="kpi-alone">50 %<' in text
     assert 'id="kpi-within">67 %<' in text
     assert 'id="kpi-median">11 h<' in text
-    assert text.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 4
+    # Contacts (channel, topic, communes, hours), ratings (topic, fiche), inbox per week.
+    assert text.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 7
     assert "Vitry-sur-Seine" in text and "Collège" in text
     export = supervisor.get(
         "/statistiques/export.csv?table=rappels&debut=2026-10-05&fin=2026-10-11"
@@ -206,3 +208,32 @@ def test_a_long_legend_wraps_instead_of_being_cut() -> None:
     height = float(re.search(r'viewBox="0 0 760 ([\d.]+)"', svg).group(1))
     for name, (x, y) in zip(names, entries, strict=True):
         assert int(x) + 16 + 7.2 * len(name) <= 760 and int(y) + 12 <= height, name
+
+
+RATINGS = (("Avis « Oui »", "#18753c"), ("Avis « Non »", "#b34000"), ("Sans avis", "#666666"))
+
+
+def test_stacked_bars_scale_stack_and_name_every_part() -> None:
+    long = "Aide au répit pour les proches aidants d'une personne âgée <dépendante>"
+    svg = stacked_bars("s", "Avis", "desc", [("APA", [6, 2, 2]), (long, [1, 0, 4])], RATINGS)
+    parts = re.findall(r'<rect x="([\d.]+)" y="(\d+)" width="([\d.]+)" height="18"', svg)
+    apa = [(float(x), float(w)) for x, y, w in parts if y == "8"]
+    assert len(apa) == 3 and apa[0][1] == pytest.approx(3 * apa[1][1])  # 6 Oui, 2 Non
+    assert apa[1][0] == pytest.approx(apa[0][0] + apa[0][1])  # stacked, end to end
+    assert len(parts) == 5  # a zero draws nothing
+    # Each part says what it is in its tooltip; the whole name stays there, escaped.
+    assert "<title>APA — Avis « Non » : 2</title>" in svg
+    assert f"<title>{html.escape(long)} — Sans avis : 4</title>" in svg
+    assert "<dépendante>" not in svg
+    assert "…</text>" in svg  # shortened on the axis only
+    # The legend names the three parts with their colours; the axis is in whole steps.
+    for name, colour in RATINGS:
+        assert f'fill="{colour}"/><text x=' in svg and f">{name}</text>" in svg
+    ticks = re.findall(r'text-anchor="middle" fill="#3a3a3a">([^<]+)<', svg)
+    assert ticks == ["0", "2", "4", "6", "8", "10"]
+    assert "<text" in svg and ">10</text>" in svg and ">5</text>" in svg  # totals at bar ends
+
+
+def test_stacked_bars_without_data_say_so() -> None:
+    svg = stacked_bars("e", "Avis", "desc", [], RATINGS)
+    assert "Aucune donnée sur la période." in svg and 'role="img"' in svg

@@ -60,6 +60,64 @@ def test_names_and_dossier_numbers_are_masked(text: str, gone: list[str]) -> Non
     assert NAME in masked
 
 
+# Names given with no lead-in: a capitalised word the assistant does not know, not alone at
+# the start of a sentence (bot/inbox/masking.py, _mask_bare_names).
+BARE_NAMES = [
+    ("Dupont Marie 0612345678", f"{NAME} {PHONE}"),
+    ("c'est pour madame Lefèvre", f"c'est pour madame {NAME}"),
+    ("Jean Martin", NAME),
+    ("Martin", NAME),
+    ("DUPONT Marie", NAME),
+    ("DUPONT MARIE, Créteil", f"{NAME}, Créteil"),
+    ("Bonjour Jean Martin", f"Bonjour {NAME}"),
+    ("Bonjour, Jean-Pierre Martin, pour le RSA", f"Bonjour, {NAME}, pour le RSA"),
+    ("Ma fille Léa entre en sixième", f"Ma fille {NAME} entre en sixième"),
+    ("Jean Petit de Créteil", f"{NAME} de Créteil"),
+    ("Merci Marie", f"Merci {NAME}"),
+    ("C'est Lefèvre", f"C'est {NAME}"),
+    ("l'APA de Youssef El Amrani à Vitry", f"l'APA de {NAME} à Vitry"),
+    ("M. Dupont a besoin de l'APA", f"M. {NAME} a besoin de l'APA"),
+    ("Le dossier de Mme. N'Diaye", f"Le dossier de Mme. {NAME}"),
+    ("Je voudrais parler à Madame Martin", f"Je voudrais parler à Madame {NAME}"),
+]
+# What must stay: acronyms and words of the catalogue, communes, greetings, a known word with a
+# capital, and a lone capitalised word opening a sentence.
+NOT_NAMES = [
+    "APA",
+    "RSA",
+    "Bonjour",
+    "Bonjour Madame",
+    "Imagine R pour mon fils",
+    "la carte Imagine R ou Navigo",
+    "APA pour ma mère à Créteil",
+    "Je vis à Saint-Maur-des-Fossés, près de Créteil",
+    "Vitry-sur-Seine",
+    "la commune c'est Vincennes",
+    "bonjour monsieur dame",
+    "France Travail m'a radié du RSA",
+    "je touche l'AAH et la PCH",
+    "Mon dossier au Département",
+    "Quel est le montant du RSA ?",
+    "Combien coûte la cantine au Collège ?",
+    "Bonjour. Merci. Au revoir",
+    "Madame, je voudrais l'APA",
+    "monsieur le maire",
+    "Ma mère est en EHPAD à Choisy",
+    "La MDPH m'a dit",
+    "SEGPA",
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), BARE_NAMES)
+def test_names_given_with_no_lead_in_are_masked(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize("text", NOT_NAMES)
+def test_catalogue_words_communes_and_greetings_are_not_names(text: str) -> None:
+    assert mask(text) == text
+
+
 @pytest.mark.parametrize(
     "text",
     [

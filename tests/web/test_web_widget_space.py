@@ -157,8 +157,9 @@ def test_at_400_percent_the_message_field_needs_no_scroll(chat_factory: Any, sit
         elif script:
             chat.page.evaluate(f"() => {{ {script}; }}")
         states[state] = composer_in_view(chat.page)
+        if state == "choices shown":
+            document_shot(chat.page, "laptop-zoom-400-choices")
     record("laptop-zoom-400-composer", states)
-    document_shot(chat.page, "laptop-zoom-400-choices")
     for state, where in states.items():
         for part in ("field", "send"):
             box = where[part]

@@ -222,6 +222,7 @@ def test_keyboard_and_accessibility(
         menu = page.get_by_role("navigation", name="Menu principal")
         assert menu.get_by_role("link", name="Statistiques").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        found[f"ticket-{width}px"] = run_axe(page, f"ticket-{width}px")
         shot(page, request, f"ticket-{width}px")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert found == {name: [] for name in found}

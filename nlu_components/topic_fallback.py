@@ -11,7 +11,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rejection import RejectionRule
@@ -40,4 +40,4 @@ class TopicFallbackClassifier(FallbackClassifier):
             (item[INTENT_NAME_KEY], float(item.get("confidence") or 0.0))
             for item in message.data.get(INTENT_RANKING_KEY) or [message.data[INTENT]]
         ]
-        return self.rule.rejects_ranking(intent, ranking)
+        return self.rule.rejects_ranking(intent, ranking, message.get(TEXT) or "")

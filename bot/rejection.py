@@ -8,7 +8,9 @@ all is a rejection. With a threshold above 0.5, two topics can never both pass: 
 is a rejection, and the dialogue asks which topic it is. One exception: a message that asks two
 questions naming two topics ("le montant du RSA ? et ma mère a droit à l'APA ?") splits the
 classifier's confidence between them by nature; there the named topics' confidences add up, and
-the dialogue answers both (bot/context.py, question_intents).
+the dialogue answers both (bot/context.py, question_intents). A generic complex case kept
+("où en est mon dossier", "contester la décision") becomes the case of the one topic the message
+names ("le dossier d'allocation autonomie de mon père"): `named_case`.
 
 Used by the NLU component (nlu_components/topic_fallback.py) and by the evaluation, which replays
 it on recorded rankings (triage/evaluation/nlu/metrics.py): both read the same code.
@@ -20,7 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.context import question_parts
-from bot.routing import TOPICS, group_of, group_scores, topic_in_text, topic_of
+from bot.routing import (
+    TOPICS,
+    group_of,
+    group_scores,
+    is_generic_handoff,
+    specific_intent,
+    topic_in_text,
+    topic_of,
+)
 
 Ranking = Sequence[tuple[str, float]]
 
@@ -42,6 +52,18 @@ def group_confidence(ranking: Ranking, intent: str, text: str = "") -> float:
     if group in named and len(named) > 1:
         return sum(scores.get(topic, 0.0) for topic in named)
     return scores.get(group, 0.0)
+
+
+def named_case(intent: str | None, text: str) -> str | None:
+    """The topic's intent a generic complex case becomes when the message names one topic.
+
+    "le dossier d'allocation autonomie de mon père est en cours depuis longtemps" read as
+    file_status is apa_file_status, what the catalogue's `cases` make of it once the topic is
+    known. None when the intent is no generic case or the message names no single topic.
+    """
+    if not text or not is_generic_handoff(intent):
+        return None
+    return specific_intent(intent or "", topic_in_text(text))
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,18 @@ def test_the_two_topics_must_be_named_by_two_questions():
     # The best intent's topic is not among those named: its own confidence only.
     other = (("college_canteen_price", 0.3), ("rsa_amount", 0.25), ("apa_amount", 0.2))
     assert classify(*other, text=TWO_TOPICS) == "nlu_fallback"
+
+
+def test_a_generic_case_naming_one_topic_becomes_that_topics_case():
+    text = "le dossier d'allocation autonomie de mon père est en cours depuis longtemps"
+    assert classify(("file_status", 0.45), ("apa_file_status", 0.2), text=text) == "apa_file_status"
+    rsa = "je veux contester la décision de la caf pour mon rsa"
+    assert classify(("contest_decision", 0.7), ("rsa_contest", 0.2), text=rsa) == "rsa_contest"
+
+
+def test_a_generic_case_naming_no_single_topic_stays_generic():
+    ranking = (("file_status", 0.45), ("apa_file_status", 0.2))
+    assert classify(*ranking, text="où en est mon dossier") == "file_status"
+    assert classify(*ranking, text="mon dossier rsa et mon dossier apa") == "file_status"
+    # Rejected first: a generic case below its threshold is not guessed from the topic words.
+    assert classify(("file_status", 0.3), ("greet", 0.2), text="dossier apa ?") == "nlu_fallback"

@@ -329,9 +329,11 @@ class ActionTopicChosen(Action):
         fiche = get_knowledge_base().for_intent(best) if best else None
         if best and fiche is not None and fiche.handoff:
             # "contester la décision" then "l'APA": a case for an agent, as if asked at once.
+            confidence = dict(ranking(unclear or {})).get(best)
             return [
                 *events,
                 SlotSet("fallback_count", 0),
+                SlotSet("handoff_confidence", confidence),  # the ticket shows how sure it was
                 *start_handoff(dispatcher, tracker, best, topic),
                 FollowupAction("callback_form"),
             ]

@@ -63,6 +63,7 @@ def test_a_case_for_an_agent_opens_the_callback_form(database) -> None:  # noqa:
     assert events[-1] == FollowupAction("callback_form")
     assert SlotSet("handoff_intent", "apa_contest") in events
     assert SlotSet("topic", "apa") in events
+    assert SlotSet("handoff_confidence", 0.4) in events  # the ticket's confidence
     fiche = get_knowledge_base().for_intent("apa_contest")
     assert fiche is not None and fiche.handoff
     texts = [m.get("text") for m in dispatcher.messages]

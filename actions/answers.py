@@ -33,7 +33,7 @@ from bot.context import follow_up_intent, question_intents
 from bot.fiche_search import get_fiche_index, resolve
 from bot.knowledge import Fiche, get_knowledge_base
 from bot.orientation import orient
-from bot.routing import TOPIC_LABELS, topic_of
+from bot.routing import TOPIC_LABELS, specific_intent, topic_of
 from bot.services import get_opening_hours, get_store
 from bot.settings import get_settings
 from bot.tickets.models import InteractionOutcome
@@ -110,6 +110,25 @@ def related_fiche(tracker: Tracker, intent: str) -> Fiche | None:
             if fiche is not None and not fiche.handoff:
                 return fiche
     return None
+
+
+def start_handoff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, topic: str | None
+) -> list[Any]:
+    """Explain what happens next for this case; the rules then open the callback form."""
+    specific = specific_intent(intent, topic) or intent
+    fiche = get_knowledge_base().for_intent(specific)
+    if fiche is not None:
+        send_fiche(dispatcher, fiche, is_phone(tracker))
+    if not tracker.get_slot("ticket_reference"):
+        dispatcher.utter_message(response="utter_handoff_intro")
+    record(
+        tracker, topic=topic_of(specific), intent=specific, outcome=InteractionOutcome.IN_PROGRESS
+    )
+    return [
+        SlotSet("handoff_intent", specific),
+        SlotSet("topic", topic_of(specific) or topic),
+    ]
 
 
 class ActionGreet(Action):
@@ -307,6 +326,17 @@ class ActionTopicChosen(Action):
         )
         best = next((name for name, _ in ranking(unclear or {}) if topic_of(name) == topic), None)
         events: list[Any] = [SlotSet("pending_question", None), SlotSet("topic", topic)]
+        fiche = get_knowledge_base().for_intent(best) if best else None
+        if best and fiche is not None and fiche.handoff:
+            # "contester la décision" then "l'APA": a case for an agent, as if asked at once.
+            confidence = dict(ranking(unclear or {})).get(best)
+            return [
+                *events,
+                SlotSet("fallback_count", 0),
+                SlotSet("handoff_confidence", confidence),  # the ticket shows how sure it was
+                *start_handoff(dispatcher, tracker, best, topic),
+                FollowupAction("callback_form"),
+            ]
         if best:
             return events + answer_intent(dispatcher, tracker, best)
         fiches = [f for f in get_knowledge_base().by_topic(topic) if not f.handoff]

@@ -9,12 +9,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import record
-from actions.replies import send_fiche, topic_buttons
+from actions.answers import record, start_handoff
+from actions.replies import topic_buttons
 from actions.tracker import is_phone, latest_entity, latest_intent, turns
 from bot.catalogue import get_catalogue
-from bot.knowledge import get_knowledge_base
-from bot.routing import TOPIC_LABELS, is_generic_handoff, specific_intent, topic_in_text, topic_of
+from bot.routing import TOPIC_LABELS, is_generic_handoff, topic_in_text, topic_of
 from bot.services import get_opening_hours
 from bot.text import join_words
 from bot.tickets.models import InteractionOutcome
@@ -22,25 +21,6 @@ from bot.tickets.models import InteractionOutcome
 UNKNOWN_TOPIC = "inconnu"
 # The topic intent behind an explicit request counts for the ticket only above this.
 REQUEST_INTENT_CONFIDENCE = 0.6
-
-
-def start_handoff(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, topic: str | None
-) -> list[Any]:
-    """Explain what happens next for this case; the rules then open the callback form."""
-    specific = specific_intent(intent, topic) or intent
-    fiche = get_knowledge_base().for_intent(specific)
-    if fiche is not None:
-        send_fiche(dispatcher, fiche, is_phone(tracker))
-    if not tracker.get_slot("ticket_reference"):
-        dispatcher.utter_message(response="utter_handoff_intro")
-    record(
-        tracker, topic=topic_of(specific), intent=specific, outcome=InteractionOutcome.IN_PROGRESS
-    )
-    return [
-        SlotSet("handoff_intent", specific),
-        SlotSet("topic", topic_of(specific) or topic),
-    ]
 
 
 class ActionStartHandoff(Action):

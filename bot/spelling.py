@@ -68,6 +68,7 @@ WORDS: dict[str, str] = {
     "mn": "mon",
     "pa": "pas",
     "c": "c'est",
+    "c est": "c'est",  # not "c'est est"
     "ya": "il y a",
     "y'a": "il y a",
     "dac": "d'accord",

@@ -55,6 +55,7 @@ YES_WORDS = (
     "c'est ça",
     "c'est bien ça",
     "c'est correct",
+    "c'est bon",
     "correct",
     "tout à fait",
     "bien sûr",
@@ -76,7 +77,7 @@ NO_WORDS = (
     "erreur",
 )
 # Words that open an answer without changing it ("euh oui", "ben non").
-_LEAD_FILLERS = frozenset({"euh", "ben", "bah", "beh", "hum", "alors", "eh", "ah", "oh"})
+_LEAD_FILLERS = frozenset({"euh", "ben", "bah", "beh", "hum", "alors", "eh", "ah", "oh", "voila"})
 _YES = tuple(fold(w).split() for w in YES_WORDS)
 _NO = tuple(fold(w).split() for w in NO_WORDS)
 # A single letter ("o", "n") is an answer only alone: "n importe quoi" is not a no.

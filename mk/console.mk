@@ -1,18 +1,13 @@
-# The agents' console (console/). Its DSFR files are committed in console/static/dsfr: running
-# it needs neither Node nor npm. `make run` starts it with the assistant (port 8090).
+# The agents' console (console/). Its style sheet is the project's own (console/static/base.css):
+# running it needs neither Node nor npm. `make run` starts it with the assistant (port 8090).
 
 CONSOLE_PORT ?= 8090
 
-.PHONY: console console-assets console-test console-purge
+.PHONY: console console-test console-purge
 
 ## console: only the console, on the configured database (DATABASE_URL or var/triage.db)
 console: setup
 	$(PY) -m console --port $(CONSOLE_PORT)
-
-## console-assets: npm ci in console/, then copy the DSFR subset into console/static/dsfr
-console-assets:
-	cd console && npm ci --ignore-scripts --no-audit --no-fund
-	$(PY) console/build_assets.py
 
 ## console-test: the console's tests (SQLite and PostgreSQL, Chromium; some skip without them)
 console-test: setup system

@@ -7,7 +7,7 @@ RASA_URL ?= http://127.0.0.1:5005
 
 .PHONY: web-build web-serve web-test
 
-## web-build: npm ci in web/, then copy the DSFR subset, socket.io client and axe-core
+## web-build: npm ci in web/, then copy the socket.io client and axe-core
 web-build:
 	cd web && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
 

@@ -2,7 +2,8 @@
 
 Rasa's FallbackClassifier rejects a message when the best intent is below a threshold or close to
 the second one; this one applies the project's rejection rule to the classifier's ranking, with
-`threshold` and `general_threshold` from config.yml.
+`threshold` and `general_threshold` from config.yml. A generic complex case it keeps becomes the
+case of the topic the message names (bot.rejection.named_case).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rejection import RejectionRule
+from bot.rejection import RejectionRule, named_case
 
 GENERAL_THRESHOLD_KEY = "general_threshold"
 
@@ -32,6 +33,14 @@ class TopicFallbackClassifier(FallbackClassifier):
             float(self.component_config[GENERAL_THRESHOLD_KEY]),
         )
 
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in super().process(messages):
+            intent = message.get(INTENT) or {}
+            case = named_case(intent.get(INTENT_NAME_KEY), message.get(TEXT) or "")
+            if case:
+                message.set(INTENT, {**intent, INTENT_NAME_KEY: case}, add_to_output=True)
+        return messages
+
     def _should_fallback(self, message: Message) -> bool:
         intent = (message.data.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if not intent:
@@ -40,4 +49,4 @@ class TopicFallbackClassifier(FallbackClassifier):
             (item[INTENT_NAME_KEY], float(item.get("confidence") or 0.0))
             for item in message.data.get(INTENT_RANKING_KEY) or [message.data[INTENT]]
         ]
-        return self.rule.rejects_ranking(intent, ranking)
+        return self.rule.rejects_ranking(intent, ranking, message.get(TEXT) or "")

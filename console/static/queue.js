@@ -33,12 +33,12 @@ async function reloadList() {
 function announce(reference) {
   const link = document.createElement("a");
   link.href = `demandes/${encodeURIComponent(reference)}`;
-  link.className = "fr-link";
+  link.className = "link";
   link.textContent = `ouvrir la demande ${reference}`;
   const text = document.createElement("p");
   text.append(`Nouvelle demande urgente à ${clock()} : `, link, ".");
   alertRegion.replaceChildren(text);
-  alertRegion.classList.add("fr-alert", "fr-alert--error", "fr-alert--sm", "fr-mb-2w");
+  alertRegion.classList.add("alert", "alert--error", "mb-m");
   document.title = `(Urgent) ${baseTitle}`;
 }
 
@@ -57,7 +57,7 @@ async function check() {
 
 const button = document.createElement("button");
 button.type = "button";
-button.className = "fr-btn fr-btn--tertiary-no-outline fr-btn--sm";
+button.className = "btn btn--quiet btn--sm";
 button.textContent = "Actualiser maintenant";
 button.dataset.shortcut = "r";
 button.dataset.shortcutAction = "click";

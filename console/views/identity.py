@@ -1,8 +1,9 @@
 """The département's look as files the pages link to (the CSP allows no inline style).
 
-/identite/theme.css sets the colour and font of departement.yml over the DSFR's State blue and
-Marianne font; /identite/favicon.svg is the département's code on its colour; /identite/logo
-serves the logo file when one is configured.
+/identite/theme.css sets the colour and font of departement.yml as the two custom properties
+static/base.css reads (--dept-colour, --dept-font: buttons, links, titles, borders and text);
+/identite/favicon.svg is the département's code on its colour; /identite/logo serves the logo
+file when one is configured.
 """
 
 from __future__ import annotations
@@ -15,35 +16,13 @@ from flask import Blueprint, Response, abort, send_file
 from console.services import services
 
 blueprint = Blueprint("identity", __name__, url_prefix="/identite")
-# The DSFR's "blue France" custom properties used by buttons, links, titles and borders.
-BLUE_FRANCE_PROPERTIES = (
-    "--background-action-high-blue-france",
-    "--border-action-high-blue-france",
-    "--border-active-blue-france",
-    "--border-plain-blue-france",
-    "--border-default-blue-france",
-    "--text-action-high-blue-france",
-    "--text-active-blue-france",
-    "--text-title-blue-france",
-    "--text-label-blue-france",
-)
 CACHE = "public, max-age=300"
-
-
-def _darker(percent: int) -> str:
-    return f"color-mix(in srgb,var(--dept-colour) {percent}%,#000)"
 
 
 @blueprint.route("/theme.css")
 def theme() -> Any:
     identity = services().settings.identity
-    colours = "".join(f"{name}:{identity.colour};" for name in BLUE_FRANCE_PROPERTIES)
-    css = (
-        f":root{{--dept-colour:{identity.colour};--dept-font:{identity.font};{colours}"
-        f"--background-action-high-blue-france-hover:{_darker(80)};"
-        f"--background-action-high-blue-france-active:{_darker(65)};}}"
-        "html,body,button,input,select,textarea,.fr-btn,.fr-nav__link{font-family:var(--dept-font);}"
-    )
+    css = f":root{{--dept-colour:{identity.colour};--dept-font:{identity.font};}}\n"
     return Response(css, mimetype="text/css", headers={"Cache-Control": CACHE})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,20 +15,59 @@ from tests.console.conftest import Browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
+STATIC = ROOT / "console" / "static"
+# What the State's design system leaves in a page: its class prefix, its files and data
+# attributes, its font, the Marianne logo's class.
+STATE_MARKS = re.compile(r'class="[^"]*\bfr-|dsfr|data-fr-|Marianne|Spectral', re.IGNORECASE)
+STATE_CLASS = re.compile(r"[\s.\"']fr-[a-z]")  # .fr-btn in CSS, "fr-alert" in JS; not "fr-FR"
+
+
 def test_pages_carry_no_state_mark_and_use_the_departement_look(
-    browser_for: Callable[[str | None], Browser],
+    browser_for: Callable[[str | None], Browser], make_ticket: Callable[..., str]
 ) -> None:
     anonymous = browser_for(None)
     login = anonymous.get("/connexion").text
-    assert "fr-logo" not in login and "dsfr/favicon" not in login  # the Marianne's places
+    assert not STATE_MARKS.findall(login)
     assert "Val-de-Marne" in login and "/identite/theme.css" in login
     theme = anonymous.get("/identite/theme.css")
     assert theme.status_code == 200 and theme.mimetype == "text/css"
-    assert f"--text-action-high-blue-france:{DEFAULT_COLOUR}" in theme.text
-    assert "font-family:var(--dept-font)" in theme.text and "Marianne" not in theme.text
+    assert f"--dept-colour:{DEFAULT_COLOUR}" in theme.text and "Marianne" not in theme.text
+    base = anonymous.get("/static/base.css").text
+    assert "var(--dept-colour" in base and "var(--dept-font" in base
     icon = anonymous.get("/identite/favicon.svg")
     assert icon.mimetype == "image/svg+xml" and ">94<" in icon.text
     assert anonymous.get("/identite/logo").status_code == 404  # none configured
+    assert anonymous.get("/static/dsfr/dsfr.min.css").status_code == 404
+    reference = make_ticket()
+    admin = browser_for("admin")
+    pages = [
+        "/file",
+        f"/demandes/{reference}",
+        "/statistiques",
+        "/comptes",
+        "/fiches",
+        "/fiches/apa_contest",
+        "/fiches/apa_contest/historique",
+        "/boite-a-questions",
+        "/boite-a-questions/fiches-a-relire",
+        "/api/v1/documentation",
+        "/page-inconnue",
+    ]
+    for url in pages:
+        response = admin.get(url)
+        assert response.status_code in (200, 404), url
+        assert not STATE_MARKS.findall(response.text), url
+
+
+def test_no_state_design_system_file_is_served() -> None:
+    """The DSFR's terms of use reserve it to State websites: none of its files ships."""
+    files = [p for p in STATIC.rglob("*") if p.is_file()]
+    assert files and not [p for p in files if "dsfr" in str(p).lower() or p.suffix == ".woff2"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not STATE_MARKS.findall(text) and not STATE_CLASS.findall(text), path
+    templates = (ROOT / "console" / "templates").glob("*.html")
+    assert not [p.name for p in templates if STATE_MARKS.findall(p.read_text(encoding="utf-8"))]
 
 
 def test_identity_is_validated(tmp_path: Path) -> None:

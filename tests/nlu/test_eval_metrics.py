@@ -155,6 +155,21 @@ def test_apply_fallback_follows_topic_rule(
     assert [x.group_confidence for x in out] == [p.group_confidence for p in ranked]
 
 
+def test_apply_fallback_names_the_case_of_the_topic_named() -> None:
+    p = metrics.Prediction
+    named = "ou en est le dossier apa de mon pere"
+    out = metrics.apply_fallback(
+        [
+            p(named, "apa_file_status", "x", 0.0, "file_status", 0.45, 0.45),
+            p("ou en est mon dossier", "file_status", "x", 0.0, "file_status", 0.45, 0.45),
+            p(named, "apa_file_status", "x", 0.0, "file_status", 0.3, 0.3),
+        ],
+        0.6,
+        0.4,
+    )
+    assert [x.predicted for x in out] == ["apa_file_status", "file_status", "nlu_fallback"]
+
+
 def test_rejects_without_intent() -> None:
     assert RejectionRule(0.0, 0.0).rejects("", 1.0)
     assert not RejectionRule(0.9, 0.4).rejects("out_of_scope", 0.4)

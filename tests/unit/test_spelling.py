@@ -13,6 +13,7 @@ CASES = [
     ),
     ("mon dossié pour le colege", "mon dossier pour le collège"),
     ("c quoi l A.P.A", "c'est quoi l apa"),
+    ("c est quel college, avec est", "c'est quel college, avec est"),
     ("le RSA, le Rsa, le rSa", "le rsa, le rsa, le rsa"),
     ("carte imagine air", "carte imagine r"),
     ("imaginR ou imagine-r", "imagine r ou imagine r"),

@@ -54,6 +54,9 @@ YES_NO = [
     ("j'accepte", True),
     ("Je confirme", True),
     ("oui je veux bien être rappelé", True),
+    ("voilà c'est bon", True),  # at the recap: the NLU's affirm alone decided it
+    ("c'est bon", True),
+    ("non c'est bon", False),
     ("o", True),
     ("non", False),
     ("Non.", False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -66,8 +67,7 @@ def test_security_headers(base_url: str) -> None:
         ("/widget/chat-widget.js", "text/javascript; charset=utf-8"),
         ("/widget/chat-widget.css", "text/css; charset=utf-8"),
         ("/widget/vendor/socket.io/socket.io.esm.min.js", "text/javascript; charset=utf-8"),
-        ("/widget/vendor/dsfr/fonts/Marianne-Regular.woff2", "font/woff2"),
-        ("/widget/vendor/dsfr/icons/system/close-line.svg", "image/svg+xml"),
+        ("/widget/icons/close.svg", "image/svg+xml"),
         ("/site.css", "text/css; charset=utf-8"),
     ],
 )
@@ -157,11 +157,31 @@ def test_pages_take_the_departement_identity(base_url: str, tmp_path) -> None:
     assert 'data-font="system-ui, -apple-system, &quot;Segoe UI&quot;' in page
 
 
+# What the State's design system (DSFR) leaves in a file: its class prefix, its name and data
+# attributes, its fonts, its "blue France".
+STATE_MARKS = re.compile(r"[\s.\"']fr-[a-z]|dsfr|data-fr-|Marianne|Spectral|000091", re.IGNORECASE)
+
+
 def test_no_state_mark_in_the_widget_or_the_site() -> None:
-    """The Marianne font and the DSFR's own pictograms are the State's: neither the widget nor
-    the demo pages use them (the DSFR layout CSS still declares the font; it is never used)."""
-    widget = (PROJECT_ROOT / "web" / "widget").glob("chat-widget.*")
-    for path in [*widget, *SITE_DIR.glob("*.css"), *SITE_DIR.rglob("*.html")]:
+    """The DSFR's terms of use reserve it to State websites, the Marianne font and pictograms
+    are the State's: no file of the widget or the demo pages comes from it or names it."""
+    web = PROJECT_ROOT / "web"
+    files = [
+        path
+        for folder in (web / "widget", SITE_DIR)
+        for path in folder.rglob("*")
+        if path.is_file() and "socket.io" not in path.parts
+    ]
+    assert len(files) > 10 and not [p for p in files if p.suffix in (".woff", ".woff2")]
+    for path in files:
         text = path.read_text("utf-8")
-        assert "Marianne" not in text and "fr--" not in text, path
-        assert "000091" not in text, f"{path}: the State's blue"
+        assert not STATE_MARKS.findall(text.replace("fr-FR", "")), path
+    for name in ("package.json", "package-lock.json", "build.mjs"):
+        assert "dsfr" not in (web / name).read_text("utf-8"), name
+
+
+def test_no_state_design_system_file_is_served(base_url: str) -> None:
+    for path in ("/widget/vendor/dsfr/dsfr-site.min.css", "/widget/vendor/dsfr/LICENSE.md"):
+        assert fetch(base_url + path)[0] == 404
+    page = fetch(base_url + "/")[2].decode("utf-8")
+    assert not STATE_MARKS.findall(page.replace("fr-FR", "")), "the rendered home page"

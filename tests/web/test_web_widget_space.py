@@ -113,10 +113,59 @@ def test_the_conversation_gets_the_height(chat_factory: Any, site: str, layout: 
     assert sizes["header"] <= TARGET_PX + 6, f"a one-line header: {sizes}"
     if layout in ("laptop-1280x800", "phone-390x844"):
         assert sizes["conversation"] >= sizes["panel"] / 2, f"half of the window: {sizes}"
-    if not layout.endswith("zoom-400"):
-        # At 400 % the composer scrolls under the three lines; everywhere else it is in view.
-        assert sizes["send_bottom"] <= sizes["viewport_height"], f"« Envoyer » in view: {sizes}"
+    assert sizes["send_bottom"] <= sizes["viewport_height"], f"« Envoyer » in view: {sizes}"
     assert sizes["send_right"] <= sizes["viewport_width"], f"« Envoyer » not cut: {sizes}"
+
+
+def composer_in_view(page: Any) -> dict[str, Any]:
+    """Where the message field and « Envoyer » are, and whether they are the topmost element
+    at their centre (not under another part of the window)."""
+    return page.evaluate(
+        """() => {
+            const root = document.querySelector('#triage-chat').shadowRoot;
+            const shown = (node) => {
+                const r = node.getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                const top = root.elementFromPoint(x, y);
+                return {top: Math.round(r.top), bottom: Math.round(r.bottom),
+                        on_top: top === node || node.contains(top)};
+            };
+            const header = root.querySelector('.header').getBoundingClientRect();
+            return {field: shown(root.querySelector('.input')),
+                    send: shown(root.querySelector('.send')),
+                    header_bottom: Math.round(header.bottom),
+                    viewport_height: window.innerHeight};
+        }"""
+    )
+
+
+def test_at_400_percent_the_message_field_needs_no_scroll(chat_factory: Any, site: str) -> None:
+    """Issue #15: at 400 % (320 × 200 px) the field and « Envoyer » stay in view, whatever
+    the window holds above them and wherever its scrollable part is scrolled to."""
+    chat = started(chat_factory, site, "laptop-zoom-400")
+    root = "document.querySelector('#triage-chat').shadowRoot"
+    states = {}
+    for state, script in (
+        ("opened", None),
+        ("choices shown", "Je voudrais être rappelé"),
+        ("scrolled to the top", f"{root}.querySelector('.chat').scrollTop = 0"),
+        ("scrolled to the end", f"{root}.querySelector('.chat').scrollTop = 1e6"),
+        ("conversation at its top", f"{root}.querySelector('.conversation').scrollTop = 0"),
+    ):
+        if script and not script.startswith("document"):
+            chat.ask(script)
+        elif script:
+            chat.page.evaluate(f"() => {{ {script}; }}")
+        states[state] = composer_in_view(chat.page)
+        if state == "choices shown":
+            document_shot(chat.page, "laptop-zoom-400-choices")
+    record("laptop-zoom-400-composer", states)
+    for state, where in states.items():
+        for part in ("field", "send"):
+            box = where[part]
+            assert box["top"] >= where["header_bottom"], (state, part, where)
+            assert box["bottom"] <= where["viewport_height"], (state, part, where)
+            assert box["on_top"], f"{part} covered when {state}: {where}"
 
 
 def test_text_enlarged_to_200_percent_keeps_three_lines(chat_factory: Any, site: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot import routing
-from bot.rejection import RejectionRule
+from bot.rejection import RejectionRule, named_case
 
 TOPICS: tuple[str, ...] = routing.TOPICS
 GENERAL = "general"
@@ -149,7 +149,8 @@ SIMULATED = "TopicFallbackClassifier"
 def apply_fallback(
     preds: Iterable[Prediction], threshold: float, general_threshold: float
 ) -> list[Prediction]:
-    """Predictions as a TopicFallbackClassifier with these settings would make them.
+    """Predictions as a TopicFallbackClassifier with these settings would make them (a generic
+    case kept becomes the case of the topic the message names, bot.rejection.named_case).
 
     A rejection predicts nlu_fallback with `threshold` as its confidence, as Rasa's
     FallbackClassifier.process (which the TopicFallbackClassifier inherits) does.
@@ -161,6 +162,7 @@ def apply_fallback(
         if rule.rejects(intent, confidence):
             intent, confidence = FALLBACK, threshold
         else:
+            intent = named_case(intent, p.text) or intent
             confidence = p.top_confidence if p.top_intent else p.confidence
         out.append(
             Prediction(

@@ -121,7 +121,7 @@ def prediction_of(text: str, expected: str, result: dict[str, Any]) -> Predictio
         confidence=float(intent.get("confidence") or 0.0),
         top_intent=top_intent,
         top_confidence=top_confidence,
-        group_confidence=group_confidence(ranking, top_intent) if top_intent else 0.0,
+        group_confidence=group_confidence(ranking, top_intent, text) if top_intent else 0.0,
     )
 
 

@@ -186,7 +186,9 @@ def test_agent_works_the_queue_and_supervisor_sees_the_figures(
     assert page.locator("#kpi-contacts").inner_text() == "4"
     assert page.locator("#kpi-within").inner_text() == "0 %"
     assert "(0 sur 2)" in page.locator("#kpis").inner_text()
-    assert page.locator("svg.chart").count() == 4
+    # The four ticket charts, then the citizens' ratings per topic and per fiche and the inbox's
+    # messages per week.
+    assert page.locator("svg.chart").count() == 7
     shot(page, request, "3-statistics")
 
 

@@ -287,12 +287,16 @@ class WhisperRecognizer:
         return Transcript(self._tokenizer.decode(result.sequences_ids[0]).strip(), final=True)
 
     def _prompt(self, hotwords: str | None) -> list[int]:
-        previous = self._tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
         return list(
             self.model.get_prompt(
-                self._tokenizer, previous, without_timestamps=True, hotwords=hotwords
+                self._tokenizer, self._prompt_tokens, without_timestamps=True, hotwords=hotwords
             )
         )
+
+    @cached_property
+    def _prompt_tokens(self) -> list[int]:
+        """The initial prompt, tokenised once rather than on every turn."""
+        return list(self._tokenizer.encode(" " + self.prompt.strip())) if self.prompt else []
 
     @cached_property
     def _tokenizer(self) -> Any:

@@ -203,3 +203,15 @@ def test_the_ticket_is_created_without_commune_and_with_what_was_heard(
     assert ticket.reason.count("la lettre de la caf") == 1  # quoted once, as heard
     assert "mon rsa est suspendu" in ticket.reason
     assert UNSAID not in ticket.reason
+
+
+def test_a_postcode_answers_the_commune_question() -> None:
+    responses, slots = validate(asked("commune", "quatre-vingt-quatorze mille"))
+    assert (responses, slots) == ([], {"commune": "Créteil"})
+    dispatcher = CollectingDispatcher()
+    tracker = asked("commune", "94440")  # three communes share it: the form offers them
+    asyncio.run(ValidateCallbackForm().get_validation_events(dispatcher, tracker, {}))
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_commune_suggestions"
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[:3] == ["Marolles-en-Brie", "Santeny", "Villecresnes"]

@@ -114,6 +114,7 @@ def test_an_explicit_list_replaces_the_settings() -> None:
         ("94210", "Saint-Maur-des-Fossés"),  # a commune with two codes
         ("12 rue de la Paix 94300", "Vincennes"),
         ("94440", None),  # Marolles-en-Brie, Santeny and Villecresnes share it
+        ("94340", None),  # Joinville-le-Pont and a part of Saint-Maur-des-Fossés share it
         ("75012", None),
         ("94999", None),
         ("06 12 34 56 78", None),  # a phone number is no postcode
@@ -127,6 +128,7 @@ def test_a_postcode_names_its_commune(text: str, expected: str | None) -> None:
 def test_the_name_wins_over_the_postcode_and_a_shared_code_is_suggested() -> None:
     assert resolve_commune("Vitry 94000") == "Vitry-sur-Seine"
     assert suggest_communes("94440") == ["Marolles-en-Brie", "Santeny", "Villecresnes"]
+    assert suggest_communes("94340") == ["Joinville-le-Pont", "Saint-Maur-des-Fossés"]
     assert resolve_commune("94000", ["Créteil", "Vitry-sur-Seine"]) is None  # no codes given
 
 

@@ -55,8 +55,15 @@ from bot.validators import clean_name, format_phone, normalise_phone, phone_digi
 FORM_SLOTS = ("consent", "citizen_name", "phone", "commune", "callback_slot", "ticket_confirmed")
 # Below this, a topic intent read in an answer to the form is not taken for a question.
 QUESTION_CONFIDENCE = 0.5
-# Whose case it is, when the citizen did not say.
+# Whose case it is when the citizen did not say; the name or commune when the form gave up.
 UNSAID = "non précisé"
+# Answers not understood after which the form stops asking a field and leaves it to the agent
+# (a misheard commune on a bad phone line would otherwise be asked for ever), with the label
+# the agent reads in the ticket's reason, next to what was heard.
+MAX_MISSES = 2
+LEFT_TO_AGENT = {"citizen_name": "Nom", "commune": "Commune"}
+# Such a field in the summary read to the citizen.
+TO_CHECK = "à vérifier par le conseiller"
 
 
 def yes_or_no(tracker: Tracker, value: Any) -> bool | None:
@@ -134,6 +141,14 @@ def topic_question(tracker: Tracker) -> str | None:
     if topic and sum(c for n, c in ranked if topic_of(n) == topic) >= QUESTION_CONFIDENCE:
         return name
     return None
+
+
+def misheard_fields(tracker: Tracker) -> dict[str, list[str]]:
+    """The answers to the name or commune questions not understood, by field."""
+    value = tracker.get_slot("misheard")
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): [str(h) for h in v] for k, v in value.items() if isinstance(v, list)}
 
 
 def case_for_needed(tracker: Tracker) -> bool:
@@ -276,10 +291,21 @@ class ValidateCallbackForm(FormValidationAction):
     def _free_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str, requested: str
     ) -> list[Any]:
-        filled = {name: tracker.get_slot(name) for name in FORM_SLOTS}
+        # A field left to the agent is still open: a clear value given later replaces it.
+        filled = {
+            name: None if tracker.get_slot(name) == UNSAID else tracker.get_slot(name)
+            for name in FORM_SLOTS
+        }
         turn = read_form_turn(text, requested, filled, topic_question(tracker) is not None)
         if turn.question:
             answered = self._answer(dispatcher, tracker, topic_question(tracker), text)
+            noted = any(m.get("response") == "utter_case_noted" for m in dispatcher.messages)
+            if noted and requested in LEFT_TO_AGENT:
+                # No fiche answers it: often a misheard name or commune read as a question.
+                value, misheard = self._missed(dispatcher, tracker, requested, text, remark=True)
+                if value is None:
+                    dispatcher.utter_message(response="utter_back_to_form")
+                return [*answered, SlotSet("misheard", misheard), SlotSet(requested, value)]
             dispatcher.utter_message(response="utter_back_to_form")
             return [*answered, SlotSet(requested, None)]
         values: dict[str, Any] = {}
@@ -314,12 +340,51 @@ class ValidateCallbackForm(FormValidationAction):
                     dispatcher.utter_message(response="utter_what_to_change")
                 values["ticket_confirmed"] = None
         elif requested not in values:
-            if not (turn.remark or turn.correction or values or dispatcher.messages):
-                self._not_understood(dispatcher, requested, text)
-            values[requested] = None
+            # Nothing for the field asked: a remark, or an answer not understood (not another
+            # field given, a correction, or "hors département" the first time).
+            missed = not (turn.correction or values) and (turn.remark or not dispatcher.messages)
+            if missed and requested in LEFT_TO_AGENT:
+                values[requested], values["misheard"] = self._missed(
+                    dispatcher, tracker, requested, text, turn.remark
+                )
+            else:
+                if not (turn.remark or turn.correction or values or dispatcher.messages):
+                    self._not_understood(dispatcher, requested, text)
+                values[requested] = None
+        if any(values.get(name) not in (None, UNSAID) for name in misheard_fields(tracker)):
+            # A name or commune understood at last: what was misheard before is no longer needed.
+            values["misheard"] = {
+                name: heard
+                for name, heard in misheard_fields(tracker).items()
+                if values.get(name) in (None, UNSAID)
+            } or None
         if turn.correction and requested != "ticket_confirmed":
             dispatcher.utter_message(response="utter_correction_done")
         return [*events, *(SlotSet(name, value) for name, value in values.items())]
+
+    def _missed(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        requested: str,
+        text: str,
+        remark: bool,
+    ) -> tuple[str | None, dict[str, list[str]]]:
+        """An answer to the name or commune question not understood: asked again, then (after
+        MAX_MISSES answers) left to the agent. What was heard is kept for the ticket's reason.
+
+        Returns the field's value (None: asked again; UNSAID: the agent will ask) and the new
+        `misheard` slot.
+        """
+        misheard = misheard_fields(tracker)
+        heard = [*misheard.get(requested, []), text.strip()[:80]]
+        misheard[requested] = heard
+        if len(heard) >= MAX_MISSES:
+            dispatcher.utter_message(response=f"utter_{requested}_left_to_agent")
+            return UNSAID, misheard
+        if not remark:
+            self._not_understood(dispatcher, requested, text)
+        return None, misheard
 
     @staticmethod
     def _not_understood(dispatcher: CollectingDispatcher, requested: str, text: str) -> None:
@@ -500,12 +565,26 @@ def reason_of(tracker: Tracker) -> str:
     messages = tracker.get_slot("case_messages")
     if messages is None:
         messages = case_messages(turns(tracker), tracker.get_slot("topic"))
+    misheard = misheard_fields(tracker)
+    to_check = {
+        label: misheard[name]
+        for name, label in LEFT_TO_AGENT.items()
+        if name in misheard and tracker.get_slot(name) == UNSAID
+    }
+    heard = {h for answers in to_check.values() for h in answers}
     return case_reason(
         subject_of(tracker),
-        messages,
+        [m for m in messages if m.strip()[:80] not in heard],  # quoted once, as heard
         tracker.get_slot("concerned_person"),
         tracker.get_slot("handoff_confidence"),
+        to_check=to_check,
     )
+
+
+def given(tracker: Tracker, name: str) -> str | None:
+    """A field's value for the ticket: None when the form left it to the agent."""
+    value = tracker.get_slot(name)
+    return None if value == UNSAID else value
 
 
 class ActionAskTicketConfirmed(Action):
@@ -521,6 +600,9 @@ class ActionAskTicketConfirmed(Action):
             slot_label=slot.label if slot else "dès que possible",
             reason=reason_of(tracker),
             concerned_line=f"\n- Personne concernée : {relative}" if relative else "",
+            # Left to the agent: said plainly rather than "non précisé".
+            citizen_name=given(tracker, "citizen_name") or TO_CHECK,
+            commune=given(tracker, "commune") or TO_CHECK,
         )
         return []
 
@@ -536,6 +618,7 @@ def reset_form() -> list[Any]:
             "ticket_addition",
             "handoff_intent",
             "handoff_confidence",
+            "misheard",
         )
     ]
 
@@ -598,9 +681,11 @@ class ActionSubmitCallback(Action):
             confidence=tracker.get_slot("handoff_confidence"),
             fiche_id=fiche.id if fiche else None,
             entities=entities,
-            citizen_name=tracker.get_slot("citizen_name"),
+            # Left to the agent: no name or commune on the ticket (the reason says what was
+            # heard), so the worklist and the statistics by commune do not count "non précisé".
+            citizen_name=given(tracker, "citizen_name"),
             phone=tracker.get_slot("phone"),
-            commune=tracker.get_slot("commune"),
+            commune=given(tracker, "commune"),
             callback_slot=chosen_slot(tracker),
             consent_at=datetime.now(timezone.utc),
             reason=reason_of(tracker),

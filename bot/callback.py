@@ -10,7 +10,7 @@ Rasa, what a message holds and what to do with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -664,9 +664,14 @@ def case_reason(
     concerned: str | None,
     confidence: float | None,
     max_chars: int = 600,
+    to_check: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The reason an agent reads first: the subject, for whom, the citizen's words about this
-    request, and a warning when the assistant was unsure what the request is about."""
+    request, and a warning when the assistant was unsure what the request is about.
+
+    `to_check`: fields the form gave up asking ("Commune" → what it heard, not understood): the
+    agent checks them during the call, so they come first.
+    """
     subject_line = subject
     if concerned and concerned not in ("moi",):
         subject_line += f" (pour {concerned.replace('votre ', 'sa ').replace('vos ', 'ses ')})"
@@ -676,6 +681,10 @@ def case_reason(
         summary += " — « " + " » / « ".join(quoted) + " »"
     if confidence is not None and confidence < LOW_CONFIDENCE:
         summary = f"[À vérifier : compréhension incertaine, {round(confidence * 100)} %] " + summary
+    for label, heard in reversed(list((to_check or {}).items())):
+        words = [mask_phone_numbers(h.strip()) for h in heard if h and h.strip()]
+        said = " — entendu : « " + " » / « ".join(words) + " »" if words else ""
+        summary = f"[{label} à vérifier{said}] " + summary
     if len(summary) > max_chars:
         summary = summary[: max_chars - 2].rstrip() + "…»"
     return summary

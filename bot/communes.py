@@ -5,16 +5,19 @@ indexed under several keys built by the same folding as the input: no case, acce
 apostrophes or articles, "st"/"ste" read as "saint"/"sainte", plus unambiguous short forms
 ("vitry", "saint maur", "champigny"). Exact keys are looked for inside the sentence first;
 only then small typos are accepted, with a cutoff high enough that common words do not match.
+A postcode of the département (Settings.postcodes: "94000", spoken « quatre-vingt-quatorze
+mille ») names its commune when no name is found and the code is not shared.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from bot.settings import get_settings
-from bot.text import fold
+from bot.text import fold, spoken_digits
 
 _ARTICLES = frozenset({"le", "la", "les", "l"})
 _SAINTS = {"st": "saint", "ste": "sainte", "sts": "saints"}
@@ -30,6 +33,8 @@ FUZZY_CUTOFF_IN_SENTENCE = 0.88
 SUGGEST_CUTOFF = 0.7
 _FUZZY_MIN_LENGTH = 5
 _MAX_INPUT = 300
+# Digits with the spaces speech recognition and people put in them ("94 000"); five make a code.
+_DIGIT_RUN = re.compile(r"\d[\d\s.]*\d")
 
 
 def _tokens(text: str) -> list[str]:
@@ -123,15 +128,39 @@ def _fuzzy(index: _Index, tokens: list[str]) -> str | None:
     return ranked[0][0]
 
 
+def postcode_communes(text: str, communes: Sequence[str] | None = None) -> list[str]:
+    """The communes of the postcode given in `text`, when it gives one of the département's.
+
+    Only with the settings' communes (an explicit list has no postcodes); a run of other than
+    five digits (a phone number, a year) is no postcode.
+    """
+    if communes is not None or not text or len(text) > _MAX_INPUT:
+        return []
+    codes = {
+        digits
+        for run in _DIGIT_RUN.findall(spoken_digits(text))
+        if len(digits := re.sub(r"\D", "", run)) == 5
+    }
+    if len(codes) != 1:
+        return []
+    [code] = codes
+    return [name for postcode, name in get_settings().postcodes if postcode == code]
+
+
 def resolve_commune(text: str, communes: Sequence[str] | None = None) -> str | None:
-    """The canonical name of the commune named in `text` (a word, a name or a sentence)."""
+    """The canonical name of the commune named in `text` (a word, a name or a sentence), or
+    of the postcode it gives when no name is found."""
     if not text or len(text) > _MAX_INPUT:
         return None
     index = _resolve_index(communes)
     tokens = _tokens(text)
     if not tokens:
         return None
-    return _exact(index, tokens) or _fuzzy(index, tokens)
+    found = _exact(index, tokens) or _fuzzy(index, tokens)
+    if found is None:
+        by_code = postcode_communes(text, communes)
+        found = by_code[0] if len(by_code) == 1 else None
+    return found
 
 
 def suggest_communes(text: str, communes: Sequence[str] | None = None, limit: int = 3) -> list[str]:
@@ -144,6 +173,8 @@ def suggest_communes(text: str, communes: Sequence[str] | None = None, limit: in
     exact = _exact(index, tokens) if tokens else None
     if exact:
         scored[exact] = 2.0
+    for name in postcode_communes(text, communes):  # a code several communes share
+        scored[name] = max(scored.get(name, 0.0), 1.5)
     for gram in _ngrams(tokens, index.max_words):
         for name in index.ambiguous.get(gram, ()):
             scored[name] = max(scored.get(name, 0.0), 1.5)

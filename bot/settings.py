@@ -53,6 +53,8 @@ class Settings:
     opening_hours: dict[int, tuple[tuple[time, time], ...]]
     communes: tuple[str, ...]
     services: tuple[Service, ...]
+    # (postcode, commune) pairs: a code may serve several communes, a commune have several codes.
+    postcodes: tuple[tuple[str, str], ...] = ()
     deadline_working_hours: int = 48
     urgent_deadline_working_hours: int = 8
     max_failed_attempts: int = 3
@@ -182,6 +184,8 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
     if len(set(communes)) != len(communes):
         raise _fail(path, "'communes' lists a commune twice")
 
+    postcodes = _postcodes(path, raw.get("postcodes") or {}, communes, str(raw.get("code", "")))
+
     services = []
     for item in raw.get("services") or []:
         if not isinstance(item, dict) or not item.get("id") or not item.get("name"):
@@ -201,6 +205,7 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         opening_hours=_parse_hours(path, raw.get("opening_hours")),
         communes=tuple(communes),
         services=tuple(services),
+        postcodes=postcodes,
         deadline_working_hours=_positive_int(path, callback, "deadline_working_hours", 48),
         urgent_deadline_working_hours=_positive_int(
             path, callback, "urgent_deadline_working_hours", 8
@@ -222,6 +227,22 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         var_dir=var_dir,
         **_deployment(env, var_dir),
     )
+
+
+def _postcodes(path: Path, raw: Any, communes: list[str], code: str) -> tuple[tuple[str, str], ...]:
+    """`postcodes:` maps a commune of the list to its postcode or postcodes, in the département."""
+    if not isinstance(raw, dict):
+        raise _fail(path, "'postcodes' must map communes to their postcodes")
+    pairs = []
+    for commune, codes in raw.items():
+        if commune not in communes:
+            raise _fail(path, f"postcodes: '{commune}' is not in 'communes'")
+        for postcode in codes if isinstance(codes, list) else [codes]:
+            postcode = str(postcode)
+            if not re.fullmatch(r"\d{5}", postcode) or not postcode.startswith(code):
+                raise _fail(path, f"postcodes: '{postcode}' ({commune}) is no postcode of {code}")
+            pairs.append((postcode, str(commune)))
+    return tuple(sorted(pairs))
 
 
 def _count(value: str) -> int:

@@ -244,6 +244,25 @@ def test_reason_keeps_this_request_only() -> None:
     assert "pour sa mère" in reason and "[numéro]" in reason and "06 12" not in reason
 
 
+def test_reason_puts_the_fields_left_to_the_agent_first() -> None:
+    reason = case_reason(
+        "Demande de rappel — RSA",
+        ["mon rsa est suspendu"],
+        None,
+        0.42,
+        to_check={"Nom": ["oui oui"], "Commune": ["cré tain", "le 06 12 34 56 78"]},
+    )
+    assert reason == (
+        "[Nom à vérifier — entendu : « oui oui »]"
+        " [Commune à vérifier — entendu : « cré tain » / « le [numéro] »]"
+        " [À vérifier : compréhension incertaine, 42 %] Demande de rappel — RSA"
+        " — « mon rsa est suspendu »"
+    )
+    assert case_reason("RSA", [], None, None, to_check={"Commune": []}) == (
+        "[Commune à vérifier] RSA"
+    )
+
+
 def test_details_anywhere_in_the_conversation() -> None:
     found = conversation_details(
         ["je suis Paul Martin", "j'habite à Cachan", "et mon fils a 12 ans"]

@@ -102,3 +102,36 @@ def test_an_explicit_list_replaces_the_settings() -> None:
     assert resolve_commune("st ouen", communes) == "Saint-Ouen-sur-Seine"
     assert resolve_commune("aubervilier", communes) == "Aubervilliers"
     assert resolve_commune("creteil", communes) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("94000", "Créteil"),
+        ("c'est le 94 400", "Vitry-sur-Seine"),
+        ("quatre-vingt-quatorze mille", "Créteil"),  # as the phone line writes it
+        ("quatre vingt quatorze quatre cents", "Vitry-sur-Seine"),
+        ("94210", "Saint-Maur-des-Fossés"),  # a commune with two codes
+        ("12 rue de la Paix 94300", "Vincennes"),
+        ("94440", None),  # Marolles-en-Brie, Santeny and Villecresnes share it
+        ("94340", None),  # Joinville-le-Pont and a part of Saint-Maur-des-Fossés share it
+        ("75012", None),
+        ("94999", None),
+        ("06 12 34 56 78", None),  # a phone number is no postcode
+        ("94000 ou 94400", None),  # two codes: not a guess
+    ],
+)
+def test_a_postcode_names_its_commune(text: str, expected: str | None) -> None:
+    assert resolve_commune(text) == expected
+
+
+def test_the_name_wins_over_the_postcode_and_a_shared_code_is_suggested() -> None:
+    assert resolve_commune("Vitry 94000") == "Vitry-sur-Seine"
+    assert suggest_communes("94440") == ["Marolles-en-Brie", "Santeny", "Villecresnes"]
+    assert suggest_communes("94340") == ["Joinville-le-Pont", "Saint-Maur-des-Fossés"]
+    assert resolve_commune("94000", ["Créteil", "Vitry-sur-Seine"]) is None  # no codes given
+
+
+def test_every_commune_has_a_postcode_of_the_departement(settings: Settings) -> None:
+    assert {name for _, name in settings.postcodes} == set(settings.communes)
+    assert all(code.startswith(settings.code) and len(code) == 5 for code, _ in settings.postcodes)

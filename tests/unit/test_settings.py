@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from bot.settings import load_settings
+import pytest
+
+from bot.settings import PROJECT_ROOT, ConfigurationError, load_settings
 
 
 def test_without_environment_the_deployment_values_are_the_safe_defaults() -> None:
@@ -59,3 +62,16 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         or "dict(os.environ" in text
     ]
     assert readers == ["bot/settings.py"]
+
+
+def test_a_postcode_must_be_the_departements_and_its_commune_listed(tmp_path: Path) -> None:
+    base = (PROJECT_ROOT / "departement.yml").read_text(encoding="utf-8")
+    for wrong, message in (
+        ("  Créteil: '93000'", "'93000' (Créteil) is no postcode of 94"),
+        ("  Bobigny: '94000'", "'Bobigny' is not in 'communes'"),
+    ):
+        path = tmp_path / "departement.yml"
+        path.write_text(base.replace('  Créteil: "94000"', wrong), encoding="utf-8")
+        with pytest.raises(ConfigurationError, match=re.escape(message)):
+            load_settings(path, env={})
+    assert ("94000", "Créteil") in load_settings(env={}).postcodes

@@ -34,6 +34,13 @@ from bot.routing import (
 
 Ranking = Sequence[tuple[str, float]]
 
+# A short answer or a politeness ("oui", "merci", "laissez tomber") is said in a few words. Read in
+# a long message at the low general threshold, it swallows a request the classifier did not
+# understand ("je suis Paul Martin, le truc du bidule de mon cousin marche plus du tout" read as
+# cancel at 0.46): in a long message these intents need the topic threshold.
+SHORT_ANSWERS = frozenset({"affirm", "deny", "cancel", "thank", "goodbye", "greet"})
+LONG_MESSAGE_WORDS = 8
+
 
 def named_topics(text: str) -> set[str]:
     """The topics named by the questions of a message, each question read alone."""
@@ -71,13 +78,16 @@ class RejectionRule:
     threshold: float
     general_threshold: float
 
-    def rejects(self, intent: str | None, confidence: float) -> bool:
-        """Is a best intent whose group has this summed confidence rejected?"""
+    def rejects(self, intent: str | None, confidence: float, text: str = "") -> bool:
+        """Is a best intent whose group has this summed confidence rejected (for `text`)?"""
         if not intent:
             return True
-        limit = self.general_threshold if topic_of(intent) is None else self.threshold
-        return confidence < limit
+        general = topic_of(intent) is None and not (
+            intent in SHORT_ANSWERS and len(text.split()) > LONG_MESSAGE_WORDS
+        )
+        return confidence < (self.general_threshold if general else self.threshold)
 
     def rejects_ranking(self, intent: str | None, ranking: Ranking, text: str = "") -> bool:
         """The same, the group's confidence summed over the classifier's ranking for `text`."""
-        return self.rejects(intent, group_confidence(ranking, intent, text) if intent else 0.0)
+        confidence = group_confidence(ranking, intent, text) if intent else 0.0
+        return self.rejects(intent, confidence, text)

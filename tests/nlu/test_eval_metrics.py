@@ -176,6 +176,17 @@ def test_rejects_without_intent() -> None:
     assert RejectionRule(0.6, 0.0).rejects("imagine_r_price", 0.59)
 
 
+def test_a_short_answer_in_a_long_message_needs_the_topic_threshold() -> None:
+    rule = RejectionRule(0.6, 0.4)
+    assert not rule.rejects("cancel", 0.46, "bon laissez tomber c'est pas grave")
+    vague = "Je suis Paul Martin, le truc du bidule de mon cousin marche plus du tout"
+    assert rule.rejects("cancel", 0.46, vague)
+    assert not rule.rejects("cancel", 0.7, vague)
+    # Other general intents (a generic case, out of scope) keep the general threshold.
+    assert not rule.rejects("file_status", 0.46, vague)
+    assert not rule.rejects("out_of_scope", 0.46, vague)
+
+
 def test_prediction_of_parse_result() -> None:
     # The fallback rejected: nlu_fallback first, then the classifier's ranking.
     result = {

@@ -159,7 +159,7 @@ def apply_fallback(
     out = []
     for p in preds:
         intent, confidence = p.classifier_view()
-        if rule.rejects(intent, confidence):
+        if rule.rejects(intent, confidence, p.text):
             intent, confidence = FALLBACK, threshold
         else:
             intent = named_case(intent, p.text) or intent

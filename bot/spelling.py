@@ -142,6 +142,20 @@ _GREETING = re.compile(
 MIN_WORDS_AFTER_GREETING = 3
 
 
+# "Je suis Paul Martin, ..." / "je m'appelle Mme Diallo et ...": the introduction names the
+# citizen, not the question, and left in, "je suis" pulls a vague message towards "je suis au
+# RSA" (read as an RSA emergency). Dropped when a question follows, like a greeting; the name
+# is still read from the citizen's own text, which the pipeline's last component puts back.
+# Only a capitalised name followed by a comma or "et": "je suis au RSA, ..." and "je suis
+# perdue, ..." stay.
+_NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ'’-]+"
+_INTRODUCTION = re.compile(
+    r"^\s*(?i:je suis|je m['’ ]?appelle|moi c['’ ]?est|mon nom est)\s+"
+    r"(?:(?i:madame|monsieur|mme|mlle|m\.)\s+)?"
+    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}\s*(?:[,.;:!]|\s(?i:et)\s)\s*"
+)
+
+
 def _replace(match: re.Match[str]) -> str:
     return WORDS[" ".join(match.group(1).lower().split())]
 
@@ -154,10 +168,18 @@ def strip_greeting(text: str) -> str:
     return rest if len(re.findall(r"\w+", rest)) >= MIN_WORDS_AFTER_GREETING else text
 
 
+def strip_introduction(text: str) -> str:
+    match = _INTRODUCTION.match(text)
+    if not match:
+        return text
+    rest = text[match.end() :]
+    return rest if len(re.findall(r"\w+", rest)) >= MIN_WORDS_AFTER_GREETING else text
+
+
 def normalize(text: str) -> str:
     """The message in the trained vocabulary; button payloads ("/intent") are left alone."""
     if not text or text.startswith("/"):
         return text
     text = _WORD.sub(_replace, text)
     text = _ACRONYM.sub(lambda m: m.group(1).lower(), text)
-    return strip_greeting(text)
+    return strip_introduction(strip_greeting(text))

@@ -22,6 +22,23 @@ CASES = [
     ("Bonjour, je voudrais le prix de la cantine", "je voudrais le prix de la cantine"),
     ("bonjour madame", "bonjour madame"),
     ("salut ça va", "salut ça va"),
+    # so is the citizen's introduction before a question; "je suis" + a situation stays
+    (
+        "Je suis Paul Martin, le truc de mon cousin marche plus du tout",
+        "le truc de mon cousin marche plus du tout",
+    ),
+    (
+        "Bonjour, je m'appelle Mme Diallo et je voudrais le prix de la cantine",
+        "je voudrais le prix de la cantine",
+    ),
+    ("je suis Paul Martin", "je suis Paul Martin"),
+    ("Je suis Karim, merci", "Je suis Karim, merci"),
+    (
+        "je suis au RSA, j'ai droit à la prime de Noël ?",
+        "je suis au rsa, j'ai droit à la prime de Noël ?",
+    ),
+    ("je suis perdue, je ne sais pas quoi faire", "je suis perdue, je ne sais pas quoi faire"),
+    ("Je suis Allocataire du RSA, que faire", "Je suis Allocataire du rsa, que faire"),
     # left alone: apostrophes, digits, button payloads, slot ids
     ("c'est pour mon fils", "c'est pour mon fils"),
     ("mon numéro 06 22 33 44 55", "mon numéro 06 22 33 44 55"),

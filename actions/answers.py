@@ -215,6 +215,22 @@ def orient_citizen(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[A
     return [SlotSet("fallback_count", 0)]
 
 
+class ActionBotChallenge(Action):
+    """ "Vous êtes un robot ?": the assistant says what it is. The same reading, unsure, of a
+    question of the conversation's topic ("c'est combien ?" after the canteen) is answered in
+    the topic instead (bot.context)."""
+
+    def name(self) -> str:
+        return "action_bot_challenge"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        followed = context_intent(tracker)
+        if followed:
+            return answer_intent(dispatcher, tracker, followed)
+        dispatcher.utter_message(response="utter_iamabot")
+        return []
+
+
 class ActionOpeningHours(Action):
     def name(self) -> str:
         return "action_opening_hours"

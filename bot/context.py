@@ -23,6 +23,9 @@ FOLLOW_UP_MAX_WORDS = 14
 OTHER_TOPIC_SURE = 0.9
 # NLU readings a follow-up may replace: unsure, outside the topics, or in another topic.
 REPLACEABLE_GENERAL = frozenset({"nlu_fallback", "out_of_scope"})
+# Below this, a general reading ("c'est combien ?" read as "are you a robot" at 0.44) gives way
+# to the current topic when the message asks one of the topic's kinds of question (ASPECTS).
+GENERAL_UNSURE = 0.6
 
 
 @dataclass(frozen=True)
@@ -157,12 +160,16 @@ def follow_up_intent(
     """
     if topic not in TOPICS or text.startswith("/"):
         return None
-    if intent not in REPLACEABLE_GENERAL and topic_of(intent) in (None, topic):
-        return None  # a general intent (thanks, a person...) or already in the topic
+    folded = fold(text)
+    if topic_of(intent) == topic or (
+        intent not in REPLACEABLE_GENERAL
+        and topic_of(intent) is None
+        and not _unsure_with_cue(intent, ranking, folded, topic)
+    ):
+        return None  # already in the topic, or a general intent (thanks, a person...)
     other = topic_of(intent)
     if other and group_scores(ranking).get(other, 0.0) >= OTHER_TOPIC_SURE:
         return None
-    folded = fold(text)
     named = topic_in_text(text)
     if (named and named != topic) or len(folded.split()) > FOLLOW_UP_MAX_WORDS:
         return None  # the citizen changes topic, or tells a new story
@@ -178,6 +185,14 @@ def follow_up_intent(
         same_topic_last if _SAME_QUESTION.match(folded) else None,
     ]
     return next((c for c in choices if c and answerable(c)), None)
+
+
+def _unsure_with_cue(
+    intent: str | None, ranking: list[tuple[str, float]], folded: str, topic: str
+) -> bool:
+    """A general reading the NLU is unsure of, for a message asking a question of the topic."""
+    confidence = next((c for name, c in ranking if name == intent), 1.0)
+    return confidence < GENERAL_UNSURE and _cue_intent(folded, topic) is not None
 
 
 def _mapped(intent: str | None, topic: str) -> str | None:

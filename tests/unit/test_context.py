@@ -80,6 +80,19 @@ def test_a_sure_reading_in_another_topic_stands() -> None:
     assert follow_up_intent(*args, "imagine_r_price", answerable) is None
 
 
+def test_an_unsure_general_reading_gives_way_to_a_question_of_the_topic() -> None:
+    unsure = [("bot_challenge", 0.44), ("rsa_amount", 0.27)]
+    args = ("college", "college_canteen_register", answerable)
+    assert follow_up_intent("c'est combien ?", "bot_challenge", unsure, *args) == (
+        "college_canteen_price"
+    )
+    # sure of it, or no question of the topic: the general reading stands
+    sure = [("bot_challenge", 0.8), ("rsa_amount", 0.1)]
+    assert follow_up_intent("c'est combien ?", "bot_challenge", sure, *args) is None
+    assert follow_up_intent("vous êtes un robot ?", "bot_challenge", unsure, *args) is None
+    assert follow_up_intent("merci", "thank", [("thank", 0.5)], *args) is None
+
+
 def test_a_hand_off_is_never_chosen_from_the_context() -> None:
     ranking = [("apa_file_status", 0.5)]
     assert follow_up_intent("bon alors", "nlu_fallback", ranking, "apa", None, answerable) is None

@@ -168,6 +168,74 @@ def test_at_400_percent_the_message_field_needs_no_scroll(chat_factory: Any, sit
             assert box["on_top"], f"{part} covered when {state}: {where}"
 
 
+def where_things_are(page: Any) -> dict[str, Any]:
+    """The boxes of the first and the latest message, of the message field and of the
+    conversation area, and how far the page and the widget's scrollable parts are scrolled."""
+    return page.evaluate(
+        """() => {
+            const root = document.querySelector('#triage-chat').shadowRoot;
+            const box = (node) => {
+                const r = node.getBoundingClientRect();
+                return {top: Math.round(r.top), bottom: Math.round(r.bottom)};
+            };
+            const messages = root.querySelectorAll('.message');
+            return {first: box(messages[0]), latest: box(messages[messages.length - 1]),
+                    field: box(root.querySelector('.input')),
+                    panel: box(root.querySelector('.panel')),
+                    header: box(root.querySelector('.header')),
+                    panel_scroll: root.querySelector('.panel').scrollTop,
+                    area: box(root.querySelector('.conversation')),
+                    page_scroll: window.scrollY,
+                    chat_scroll: root.querySelector('.chat').scrollTop,
+                    list_scroll: root.querySelector('.conversation').scrollTop,
+                    viewport_height: window.innerHeight};
+        }"""
+    )
+
+
+def test_at_400_percent_the_wheel_keeps_the_conversation_in_view(
+    chat_factory: Any, site: str
+) -> None:
+    """At 400 % (320 × 200 px) the mouse wheel over the middle of the window scrolls the
+    messages, never the page nor the window's other parts: the latest answer and the message
+    field stay in view, and scrolling up shows the earlier messages (WCAG 1.4.10)."""
+    chat = started(chat_factory, site, "laptop-zoom-400")
+    page = chat.page
+    for text in ("Bonjour", "Je cherche une aide", "Pour ma mère"):
+        chat.ask(text)
+    panel = chat.panel.bounding_box()
+    page.mouse.move(panel["x"] + panel["width"] / 2, panel["y"] + panel["height"] / 2)
+    states = {"before": where_things_are(page)}
+    for _ in range(6):
+        page.mouse.wheel(0, 120)
+        page.wait_for_timeout(80)
+    page.wait_for_timeout(400)
+    states["wheel down"] = where_things_are(page)
+    for _ in range(12):
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(80)
+    page.wait_for_timeout(400)
+    states["wheel up"] = where_things_are(page)
+    record("laptop-zoom-400-wheel", states)
+    down, up = states["wheel down"], states["wheel up"]
+    for state, where in (("wheel down", down), ("wheel up", up)):
+        assert where["page_scroll"] == 0, f"the page behind did not move: {state}: {where}"
+        assert where["chat_scroll"] == states["before"]["chat_scroll"], (state, where)
+        assert where["field"]["top"] >= 0, (state, where)
+        assert where["field"]["bottom"] <= where["viewport_height"], (state, where)
+        assert 0 <= where["area"]["top"] < where["area"]["bottom"] <= where["field"]["top"], (
+            f"the conversation in view above the field: {state}: {where}"
+        )
+    latest, area = down["latest"], down["area"]
+    assert area["top"] <= latest["bottom"] and latest["bottom"] <= area["bottom"] + 1, (
+        f"the latest answer still in view after the wheel: {down}"
+    )
+    assert up["list_scroll"] < down["list_scroll"], f"the messages scrolled up: {states}"
+    assert up["area"]["top"] - 1 <= up["first"]["top"] < up["area"]["bottom"], (
+        f"the first message shown after scrolling up: {states}"
+    )
+
+
 def test_text_enlarged_to_200_percent_keeps_three_lines(chat_factory: Any, site: str) -> None:
     chat = chat_factory(site)
     chat.page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")

@@ -31,6 +31,7 @@
   const COUNTER_FROM = 0.8;
   // Full screen (phones, high zoom, short screens): the window is a modal over an inert page.
   const FULL_SCREEN = "(max-width: 36em), (max-height: 32em)";
+  const SHORT_SCREEN = "(max-height: 24em)"; // as in chat-widget.css
   const ASK_HUMAN_PAYLOAD = "/ask_human";
   // The topics, as a sentence: written by `python -m triage.generators.catalogue` from bot/catalogue.yml.
   const TOPICS_SENTENCE = "l’APA, le RSA, la carte Imagine R et les collèges";
@@ -358,11 +359,14 @@
     el("span", { class: "dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
     el("span", { text: "L’assistant écrit…" }),
   ]);
-  const conversation = el("div", { class: "conversation", tabindex: "-1" }, [intro, log, typing]);
-  // Shown while messages the citizen has not seen yet are below the visible part.
+  // Shown while messages the citizen has not seen yet are below the visible part; it floats at
+  // the bottom of the messages, inside their scrolling area, so that the wheel or a finger over
+  // it scrolls the messages too.
   const newMessagesCue = button("Nouveaux messages", "btn btn-sm new-messages", { hidden: true });
   newMessagesCue.append(el("span", { class: "icon icon-arrow-down", "aria-hidden": "true" }));
-  const conversationFrame = el("div", { class: "conversation-frame" }, [conversation, newMessagesCue]);
+  const cueRow = el("div", { class: "new-messages-row" }, [newMessagesCue]);
+  const conversation = el("div", { class: "conversation", tabindex: "-1" }, [intro, log, typing, cueRow]);
+  const conversationFrame = el("div", { class: "conversation-frame" }, [conversation]);
 
   // The proposed answers of the assistant's last message, between the conversation and the
   // composer: always in view, one Shift+Tab from the message field. After a choice the focus
@@ -381,9 +385,16 @@
   const retryButton = button("Réessayer maintenant", "btn btn-sm btn-secondary");
   statusBanner.append(el("div", {}, [statusText, retryButton]));
 
-  const askHuman = button("Parler à un conseiller", "btn btn-sm btn-secondary");
-  askHuman.prepend(el("span", { class: "icon icon-phone", "aria-hidden": "true" }));
-  const privacyButton = button("Vos données", "btn btn-sm btn-tertiary-no-outline");
+  // In a very short window the two tools are icons in the header: the labels stay for screen
+  // readers (and as tooltips).
+  const askHuman = el("button", { type: "button", class: "btn btn-sm btn-secondary", title: "Parler à un conseiller" }, [
+    el("span", { class: "icon icon-phone", "aria-hidden": "true" }),
+    el("span", { class: "tool-label", text: "Parler à un conseiller" }),
+  ]);
+  const privacyButton = el("button", { type: "button", class: "btn btn-sm btn-tertiary-no-outline", title: "Vos données" }, [
+    el("span", { class: "icon icon-info tool-icon", "aria-hidden": "true" }),
+    el("span", { class: "tool-label", text: "Vos données" }),
+  ]);
 
   const textarea = el("textarea", {
     id: ids.input,
@@ -1027,6 +1038,24 @@
     else textarea.focus();
   }
 
+  // ------------------------------------------------------------ very short windows
+
+  // Text enlarged to 400 % (320 × 200 px) or a phone held sideways: a header, a row of choices
+  // and the message field leave no room for three lines of messages. The proposed answers then
+  // follow the messages, in the one area that scrolls, and the tools go to the header, so that
+  // the wheel or a finger over the window scrolls the messages and nothing else.
+  const shortScreen = window.matchMedia(SHORT_SCREEN);
+
+  function fitShortScreen() {
+    if (shortScreen.matches) {
+      conversation.append(repliesBar);
+      header.insertBefore(tools, restartButton);
+    } else {
+      chatArea.insertBefore(repliesBar, form);
+      chatArea.append(tools);
+    }
+  }
+
   // ------------------------------------------------------------ modal behaviour
 
   const fullScreen = window.matchMedia(FULL_SCREEN);
@@ -1180,6 +1209,8 @@
     fitVisualViewport();
   });
   if (window.visualViewport) window.visualViewport.addEventListener("resize", fitVisualViewport);
+  fitShortScreen();
+  shortScreen.addEventListener("change", fitShortScreen);
   askHuman.addEventListener("click", () => sendUserMessage("Parler à un conseiller", ASK_HUMAN_PAYLOAD));
   retryButton.addEventListener("click", retryNow);
   form.addEventListener("submit", submit);

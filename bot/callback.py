@@ -604,6 +604,10 @@ class FormTurn:
     remark: bool = False  # nothing for the form, but something the agent should read
 
 
+ATTEMPTED_FIELDS = frozenset({"citizen_name", "phone", "commune"})
+ATTEMPT_WORDS = 2
+
+
 def read_form_turn(
     text: str,
     expected: str | None,
@@ -630,6 +634,12 @@ def read_form_turn(
             commune = find_commune(text, expected=True)
             if commune:
                 found["commune"] = commune
+    # A word or two in answer to the name, phone or commune question is an attempt at it, even
+    # one the NLU places in a topic ("Cretai." for Créteil, heard on the phone and read as the
+    # RSA abroad): not a question to answer nor a remark, so that the form can say it did not
+    # understand and offer the near communes.
+    attempt = expected in ATTEMPTED_FIELDS and len(re.findall(r"\w+", text)) <= ATTEMPT_WORDS
+    topic_question = topic_question and not attempt
     asks = expected not in found and (topic_question or is_question(text)) and not correction
     if asks and (expected in ("consent", "ticket_confirmed", "case_for") or not found):
         return FormTurn(question=True)

@@ -194,6 +194,19 @@ def test_questions_are_never_stored_as_fields(
     assert turn.question and not turn.updates
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Cretai.", "commune"), ("Sainte Glinglin", "commune"), ("Dupond Dupont", "phone")],
+)
+def test_a_word_or_two_in_answer_to_a_field_is_an_attempt_at_it(text: str, expected: str) -> None:
+    # read as a topic question by the NLU (on the phone "Cretai." was the RSA abroad)
+    turn = read_form_turn(text, expected, {**FILLED, expected: None}, topic_question=True)
+    assert not turn.question and not turn.remark and not turn.updates
+    # more words, or a question mark, stay a question
+    asked = read_form_turn("et le RSA à l'étranger ?", expected, {**FILLED, expected: None}, True)
+    assert asked.question
+
+
 def _moments() -> list[Moment]:
     monday = datetime(2026, 11, 30, 8, 0, tzinfo=PARIS)
     starts = [monday, monday.replace(hour=14), monday + timedelta(days=1)]

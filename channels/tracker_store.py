@@ -67,7 +67,8 @@ SWEEP_EVERY_S = 600
 RECONNECT_EVERY_S = 60
 CALLBACK_FORM = "callback_form"
 SUBMIT_ACTION = "action_submit_callback"
-PERSONAL_SLOTS = frozenset({"citizen_name", "phone", "commune", "callback_slot"})
+# "misheard": the answers to the name or commune questions the form did not understand.
+PERSONAL_SLOTS = frozenset({"citizen_name", "phone", "commune", "callback_slot", "misheard"})
 REDIS_PREFIX = "triage:conversation:"
 # Every intent is ranked on each message (a topic sums its intents): about 115 entries, most of a
 # turn's stored weight. Actions read the ranking of the latest messages only (actions/tracker.py).

@@ -44,6 +44,7 @@ def form_until(domain: Domain, end: str) -> DialogueStateTracker:
         ActiveLoop("callback_form", timestamp=t + 2),
         UserUttered(f"je m'appelle {NAME}", {"name": "inform"}, timestamp=t + 3),
         SlotSet("citizen_name", NAME, timestamp=t + 3),
+        SlotSet("misheard", {"commune": [f"chez {NAME}"]}, timestamp=t + 3),
         UserUttered("06 98 76 54 32", {"name": "inform"}, timestamp=t + 4),
         SlotSet("phone", PHONE, timestamp=t + 4),
         BotUttered(f"Je récapitule : {NAME}, 06 98 76 54 32", timestamp=t + 5),

@@ -31,6 +31,23 @@ RESTRICTED_MAX_WORDS = 4
 QUIET_DBFS = -35.0
 # A caller's turn is at most 20 s, some 60 words: more tokens is Whisper repeating itself.
 MAX_TOKENS = 160
+# Greedy decoding without the temperature fallback may loop on a phrase ("Jean-Carlo a perdu le
+# contrôle de sa voiture… Jean-Carlo a perdu le contrôle…"): a run of this many words said again
+# at once ends the transcript there.
+REPEAT_WORDS = 4
+
+
+def without_repetition(text: str) -> str:
+    """The transcript cut where Whisper starts saying the same words again."""
+    words = text.split()
+    folded = [w.strip(".,;:!?").lower() for w in words]
+    for start in range(len(words)):
+        for size in range(REPEAT_WORDS, (len(words) - start) // 2 + 1):
+            if folded[start : start + size] == folded[start + size : start + 2 * size]:
+                return " ".join(words[: start + size])
+    return text
+
+
 # Whisper's encoder always reads 30 s (3000 frames of 10 ms), the utterance padded with silence:
 # on 2 cores that is about 0.9 s of the 1.1 s a 3-second question costs. A caller's question fits
 # in a shorter window (WHISPER_WINDOW_S); the encoder then costs about a quarter, for the same
@@ -263,8 +280,12 @@ class WhisperRecognizer:
             # temperatures when the output looks repetitive, seconds on a phone line.
             temperature=0.0,
             max_new_tokens=MAX_TOKENS,
+            # Line noise read as a sentence ("Je vous invite à vous en faire une autre vidéo.",
+            # no-speech probability 0.58): the same limit as the windowed decoding.
+            no_speech_threshold=NO_SPEECH_PROB,
         )
-        return Transcript(" ".join(s.text.strip() for s in segments).strip(), final=True)
+        text = " ".join(s.text.strip() for s in segments).strip()
+        return Transcript(without_repetition(text), final=True)
 
     def _decode_window(self, features: Any, window: int, hotwords: str | None) -> Transcript:
         """One greedy pass over the utterance padded to `window` frames: what faster-whisper's
@@ -284,7 +305,8 @@ class WhisperRecognizer:
         )[0]
         if result.no_speech_prob > NO_SPEECH_PROB:
             return Transcript("", final=True)
-        return Transcript(self._tokenizer.decode(result.sequences_ids[0]).strip(), final=True)
+        text = self._tokenizer.decode(result.sequences_ids[0]).strip()
+        return Transcript(without_repetition(text), final=True)
 
     def _prompt(self, hotwords: str | None) -> list[int]:
         return list(

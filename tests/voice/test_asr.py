@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.asr import ModelMissing, VoskRecognizer, WhisperRecognizer
+from voice.asr import ModelMissing, VoskRecognizer, WhisperRecognizer, without_repetition
 from voice.audio import Audio, concatenate, read_audio
 from voice.bench import corpus, word_error_rate
 
@@ -168,3 +168,12 @@ def test_whisper_says_nothing_for_a_turn_of_noise(whisper):
     noise = Audio((rng.normal(0, 300, 8000 * 2)).astype(np.int16), 8000)
     assert whisper.transcribe(noise).text == ""
     assert whisper.transcribe(Audio.silence(2.0, 8000)).text == ""
+
+
+def test_a_transcript_that_loops_is_cut_where_it_starts_again():
+    looped = "Il a perdu le contrôle de sa voiture. Il a perdu le contrôle de sa voiture. Il a"
+    assert without_repetition(looped) == "Il a perdu le contrôle de sa voiture."
+    # a short repetition is speech, not a loop
+    assert without_repetition("oui oui oui oui") == "oui oui oui oui"
+    said = "je veux contester la décision pour l'APA de ma mère"
+    assert without_repetition(said) == said

@@ -258,7 +258,8 @@ class WhisperRecognizer:
         return WhisperStream(self, rate, ", ".join(vocabulary) if vocabulary else None)
 
     def transcribe(self, audio: Audio, hotwords: str | None = None) -> Transcript:
-        if audio.duration < 0.1:
+        if audio.duration < 0.1 or _quiet(audio.pcm(), audio.rate):
+            # Silence is never a sentence; Whisper base may loop on one with confidence.
             return Transcript("", final=True)
         samples = audio.to(WHISPER_RATE).samples.astype(np.float32) / 32768.0
         if self.window_s < WHISPER_FULL_WINDOW_S and audio.duration >= SHORT_TURN_S:

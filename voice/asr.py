@@ -29,6 +29,9 @@ WHISPER_RATE = 16000
 FRAMES_PER_S = 100
 RESTRICTED_MAX_WORDS = 4
 QUIET_DBFS = -35.0
+# Digital silence or a line with nothing on it: speech recorded very low (FLEURS has a clip whose
+# loudest 20 ms is at -51.5 dBFS, which Whisper reads well) stays above it.
+SILENCE_DBFS = -60.0
 # A caller's turn is at most 20 s, some 60 words: more tokens is Whisper repeating itself.
 MAX_TOKENS = 160
 # Greedy decoding without the temperature fallback may loop on a phrase ("Jean-Carlo a perdu le
@@ -218,11 +221,11 @@ class WhisperStream:
         return self._recognizer.transcribe(audio, hotwords=self._hotwords)
 
 
-def _quiet(pcm: bytes, rate: int) -> bool:
-    """No 20 ms of `pcm` is loud enough to be speech."""
+def _quiet(pcm: bytes, rate: int, limit: float = QUIET_DBFS) -> bool:
+    """No 20 ms of `pcm` is louder than `limit` (by default: loud enough to be speech)."""
     samples = Audio.from_pcm(pcm, rate).samples
     step = rate // 50
-    return all(rms_dbfs(samples[i : i + step]) < QUIET_DBFS for i in range(0, len(samples), step))
+    return all(rms_dbfs(samples[i : i + step]) < limit for i in range(0, len(samples), step))
 
 
 class WhisperRecognizer:
@@ -258,7 +261,7 @@ class WhisperRecognizer:
         return WhisperStream(self, rate, ", ".join(vocabulary) if vocabulary else None)
 
     def transcribe(self, audio: Audio, hotwords: str | None = None) -> Transcript:
-        if audio.duration < 0.1 or _quiet(audio.pcm(), audio.rate):
+        if audio.duration < 0.1 or _quiet(audio.pcm(), audio.rate, SILENCE_DBFS):
             # Silence is never a sentence; Whisper base may loop on one with confidence.
             return Transcript("", final=True)
         samples = audio.to(WHISPER_RATE).samples.astype(np.float32) / 32768.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.search_fold import register_sqlite_fold
@@ -117,6 +119,9 @@ def _migration_transaction(connection: Connection) -> Iterator[None]:
         raw.isolation_level = previous
 
 
+SQLITE_LOCKED_ATTEMPTS = 5
+
+
 def upgrade(engine_or_url: Engine | str | URL | None = None) -> None:
     """Bring the schema to the latest revision (`alembic upgrade head`); a no-op when current."""
     if isinstance(engine_or_url, Engine):
@@ -124,10 +129,20 @@ def upgrade(engine_or_url: Engine | str | URL | None = None) -> None:
     else:
         engine, owned = make_engine(engine_or_url), True
     try:
-        with engine.connect() as connection, _migration_transaction(connection):
-            config = alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        for attempt in range(1, SQLITE_LOCKED_ATTEMPTS + 1):
+            try:
+                with engine.connect() as connection, _migration_transaction(connection):
+                    config = alembic_config(engine)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                return
+            except OperationalError as exc:
+                # Processes starting together on a new SQLite file: switching it to WAL takes
+                # a lock the busy timeout does not always wait for ("database is locked").
+                locked = engine.dialect.name == "sqlite" and "locked" in str(exc)
+                if not locked or attempt == SQLITE_LOCKED_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
     finally:
         if owned:
             engine.dispose()

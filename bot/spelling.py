@@ -160,20 +160,21 @@ def _replace(match: re.Match[str]) -> str:
     return WORDS[" ".join(match.group(1).lower().split())]
 
 
-def strip_greeting(text: str) -> str:
-    match = _GREETING.match(text)
+def _strip_opening(opening: re.Pattern[str], text: str) -> str:
+    """`text` without its `opening` when a question of a few words follows it."""
+    match = opening.match(text)
     if not match:
         return text
     rest = text[match.end() :]
     return rest if len(re.findall(r"\w+", rest)) >= MIN_WORDS_AFTER_GREETING else text
+
+
+def strip_greeting(text: str) -> str:
+    return _strip_opening(_GREETING, text)
 
 
 def strip_introduction(text: str) -> str:
-    match = _INTRODUCTION.match(text)
-    if not match:
-        return text
-    rest = text[match.end() :]
-    return rest if len(re.findall(r"\w+", rest)) >= MIN_WORDS_AFTER_GREETING else text
+    return _strip_opening(_INTRODUCTION, text)
 
 
 def normalize(text: str) -> str:

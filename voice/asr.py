@@ -221,10 +221,14 @@ class WhisperStream:
         return self._recognizer.transcribe(audio, hotwords=self._hotwords)
 
 
-def _quiet(pcm: bytes, rate: int, limit: float = QUIET_DBFS) -> bool:
-    """No 20 ms of `pcm` is louder than `limit` (by default: loud enough to be speech)."""
-    samples = Audio.from_pcm(pcm, rate).samples
-    step = rate // 50
+def _quiet(pcm: bytes, rate: int) -> bool:
+    """No 20 ms of `pcm` is loud enough to be speech."""
+    return _below(Audio.from_pcm(pcm, rate), QUIET_DBFS)
+
+
+def _below(audio: Audio, limit: float) -> bool:
+    """No 20 ms of `audio` is louder than `limit`."""
+    samples, step = audio.samples, audio.rate // 50
     return all(rms_dbfs(samples[i : i + step]) < limit for i in range(0, len(samples), step))
 
 
@@ -261,7 +265,7 @@ class WhisperRecognizer:
         return WhisperStream(self, rate, ", ".join(vocabulary) if vocabulary else None)
 
     def transcribe(self, audio: Audio, hotwords: str | None = None) -> Transcript:
-        if audio.duration < 0.1 or _quiet(audio.pcm(), audio.rate, SILENCE_DBFS):
+        if audio.duration < 0.1 or _below(audio, SILENCE_DBFS):
             # Silence is never a sentence; Whisper base may loop on one with confidence.
             return Transcript("", final=True)
         samples = audio.to(WHISPER_RATE).samples.astype(np.float32) / 32768.0
